@@ -1,0 +1,79 @@
+"""The root typer app, its global options, and how expected errors are shown."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from streamduck.errors import StreamduckError
+
+__all__ = ["app", "settings_from"]
+
+
+class _StreamduckGroup(TyperGroup):
+    """Shows expected failures as one line on stderr and a non-zero exit, never a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StreamduckError as exc:
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            raise typer.Abort() from None
+
+
+app = typer.Typer(
+    cls=_StreamduckGroup,
+    name="streamduck",
+    help="Kafka to DuckDB, exactly once: topics, producers, loaders, ksqlDB-style views, checks.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    bootstrap_server: Annotated[
+        str | None,
+        typer.Option("--bootstrap-server", "-b", help="Kafka brokers, host:port[,host:port] [env: STREAMDUCK_BOOTSTRAP_SERVERS]."),
+    ] = None,
+    warehouse: Annotated[
+        Path | None, typer.Option(help="DuckDB warehouse file [env: STREAMDUCK_WAREHOUSE].")
+    ] = None,
+    sql_dir: Annotated[
+        Path | None, typer.Option(help="Folder of ksqlDB-style statements [env: STREAMDUCK_SQL_DIR].")
+    ] = None,
+    log_level: Annotated[
+        str, typer.Option(help="Log level for messages on stderr.", envvar="STREAMDUCK_LOG_LEVEL")
+    ] = "WARNING",
+) -> None:
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    overrides = {"bootstrap_servers": bootstrap_server, "warehouse": warehouse, "sql_dir": sql_dir}
+    ctx.obj = {k: v for k, v in overrides.items() if v is not None}
+
+
+def settings_from(ctx: typer.Context) -> Any:
+    """The :class:`~streamduck.settings.Settings` for this invocation (flags > env > defaults)."""
+    from pydantic import ValidationError
+
+    from streamduck.errors import ConfigError
+    from streamduck.settings import Settings
+
+    root = ctx.find_root()
+    if isinstance(root.obj, Settings):
+        return root.obj
+    try:
+        settings = Settings(**(root.obj or {}))
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"invalid settings: {problems}") from None
+    root.obj = settings
+    return settings

@@ -1,0 +1,76 @@
+"""One error hierarchy for the whole engine.
+
+Every expected failure is a :class:`StreamduckError`. It is either *retryable* (the same call may
+succeed later: a broker that is down, a warehouse file another process holds) or *fatal* (retrying
+cannot help: an unknown topic, a bad definition). Airflow tasks map the first to task retries and the
+second to an immediate failure; the CLI prints the message on one line and exits non-zero.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BrokerBinaryMissing",
+    "BrokerUnavailable",
+    "ConfigError",
+    "DefinitionError",
+    "FatalError",
+    "GroupNotFound",
+    "OffsetOutOfRange",
+    "RetryableError",
+    "StreamduckError",
+    "TopicExists",
+    "TopicNotFound",
+    "WarehouseLocked",
+]
+
+
+class StreamduckError(Exception):
+    """Base of every error streamduck raises on purpose. The message names the object at fault."""
+
+    retryable: bool = False
+
+
+class RetryableError(StreamduckError):
+    """A transient failure: the same operation may succeed if tried again later."""
+
+    retryable = True
+
+
+class FatalError(StreamduckError):
+    """A permanent failure: retrying cannot help until something is changed."""
+
+
+class BrokerUnavailable(RetryableError):
+    """No broker answered at the configured bootstrap address."""
+
+
+class WarehouseLocked(RetryableError):
+    """Another process holds the DuckDB warehouse file for writing."""
+
+
+class ConfigError(FatalError):
+    """A setting or argument is invalid."""
+
+
+class BrokerBinaryMissing(FatalError):
+    """The embedded Tansu broker binary could not be found."""
+
+
+class TopicNotFound(FatalError):
+    """A topic the command needs does not exist."""
+
+
+class TopicExists(FatalError):
+    """A topic to create already exists (and ``--if-not-exists`` was not given)."""
+
+
+class GroupNotFound(FatalError):
+    """A consumer group the command needs does not exist."""
+
+
+class DefinitionError(FatalError):
+    """A ksqlDB-style statement is invalid or unsupported (names the file, line and construct)."""
+
+
+class OffsetOutOfRange(FatalError):
+    """A stored offset lies outside what the broker still holds for a partition."""

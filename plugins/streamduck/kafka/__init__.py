@@ -1,0 +1,1 @@
+"""Kafka clients (kafka-python 3) built from :class:`~streamduck.settings.Settings`."""

@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: connections, layout (raw landing tables, typed views, internal tables)."""
