@@ -22,15 +22,14 @@ def test_library_broker_serves_kafka_protocol(broker: EmbeddedBroker) -> None:
 
 def test_broker_command_prints_address_and_stops_on_sigterm() -> None:
     port = free_port()
-    proc = subprocess.Popen([STREAMDUCK_BIN, "broker", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
+    with subprocess.Popen(
+        [STREAMDUCK_BIN, "broker", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
         assert proc.stdout.readline().strip() == f"127.0.0.1:{port}"
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=15) == 0
-        assert "stopped" in proc.stderr.read()  # type: ignore[union-attr]
-    finally:
-        proc.kill()
+        assert "stopped" in proc.stderr.read()
 
 
 def test_broker_command_refuses_a_port_in_use(broker: EmbeddedBroker) -> None:
