@@ -13,13 +13,17 @@ __all__ = [
     "BrokerUnavailable",
     "ConfigError",
     "DefinitionError",
+    "DeliveryFailed",
     "FatalError",
+    "GroupActive",
     "GroupNotFound",
     "OffsetOutOfRange",
+    "QualityCheckFailed",
     "RetryableError",
     "StreamduckError",
     "TopicExists",
     "TopicNotFound",
+    "TransformFenced",
     "WarehouseLocked",
 ]
 
@@ -48,6 +52,10 @@ class WarehouseLocked(RetryableError):
     """Another process holds the DuckDB warehouse file for writing."""
 
 
+class DeliveryFailed(RetryableError):
+    """Records sent to a topic were not acknowledged by the broker (names the topic and how many)."""
+
+
 class ConfigError(FatalError):
     """A setting or argument is invalid."""
 
@@ -68,9 +76,21 @@ class GroupNotFound(FatalError):
     """A consumer group the command needs does not exist."""
 
 
+class GroupActive(FatalError):
+    """A consumer group has active members, so its offsets cannot be reset (stop its consumers first)."""
+
+
 class DefinitionError(FatalError):
     """A ksqlDB-style statement is invalid or unsupported (names the file, line and construct)."""
 
 
 class OffsetOutOfRange(FatalError):
     """A stored offset lies outside what the broker still holds for a partition."""
+
+
+class QualityCheckFailed(FatalError):
+    """Quality checks ran and at least one expectation failed (the message is the readable report)."""
+
+
+class TransformFenced(FatalError):
+    """A newer instance of the same transform took over its transactional id; this one must stop."""

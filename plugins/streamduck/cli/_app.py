@@ -56,6 +56,10 @@ def _root(
     ] = "WARNING",
 ) -> None:
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if logging.getLogger().level > logging.INFO:
+        # kafka-python logs each retried connection at ERROR; the one-line error we print names the
+        # broker, so its chatter only shows when asked for (--log-level INFO or DEBUG).
+        logging.getLogger("kafka").setLevel(logging.CRITICAL)
     overrides = {"bootstrap_servers": bootstrap_server, "warehouse": warehouse, "sql_dir": sql_dir}
     ctx.obj = {k: v for k, v in overrides.items() if v is not None}
 

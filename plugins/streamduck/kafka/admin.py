@@ -1,0 +1,187 @@
+"""Topic administration, as in the tutorial's ``KafkaAdminClient`` section and ``kafka-topics``.
+
+Each function opens one admin client, does its work and closes it, so callers (the CLI, the
+provisioning DAG, the demo) never manage client lifetimes. Broker failures surface as
+:class:`~streamduck.errors.BrokerUnavailable`; a missing or existing topic is named in
+:class:`~streamduck.errors.TopicNotFound` / :class:`~streamduck.errors.TopicExists`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from streamduck.errors import ConfigError, TopicExists, TopicNotFound
+from streamduck.kafka.clients import admin_client, broker_errors
+from streamduck.settings import Settings
+
+if TYPE_CHECKING:
+    from kafka import KafkaAdminClient
+
+__all__ = [
+    "PartitionDescription",
+    "broker_error",
+    "describe_error",
+    "TopicDescription",
+    "create_topic",
+    "delete_topic",
+    "describe_topic",
+    "list_topics",
+    "open_admin",
+    "require_topic",
+]
+
+
+@dataclass(frozen=True)
+class PartitionDescription:
+    """One partition as ``kafka-topics --describe`` shows it."""
+
+    partition: int
+    leader: int
+    replicas: list[int]
+    isr: list[int]
+
+
+@dataclass(frozen=True)
+class TopicDescription:
+    """A topic's shape and its topic-level configuration overrides."""
+
+    topic: str
+    topic_id: str | None
+    partition_count: int
+    replication_factor: int
+    configs: dict[str, str] = field(default_factory=dict)
+    partitions: list[PartitionDescription] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def open_admin(settings: Settings) -> Iterator[KafkaAdminClient]:
+    """An admin client that is closed afterwards; connection failures become BrokerUnavailable."""
+    admin = admin_client(settings)
+    try:
+        with broker_errors(settings):
+            yield admin
+    finally:
+        admin.close()
+
+
+def list_topics(settings: Settings) -> list[str]:
+    """Names of the cluster's topics, sorted, without internal ones (``kafka-topics --list --exclude-internal``)."""
+    with open_admin(settings) as admin:
+        topics = admin.describe_topics()
+    return sorted(t["name"] for t in topics if not t.get("is_internal"))
+
+
+def create_topic(
+    settings: Settings,
+    name: str,
+    partitions: int = 1,
+    replication_factor: int = 1,
+    configs: Mapping[str, str] | None = None,
+    if_not_exists: bool = False,
+) -> bool:
+    """Create a topic; returns False when it already existed and ``if_not_exists`` was given.
+
+    Raises:
+        TopicExists: the topic exists and ``if_not_exists`` is False.
+        ConfigError: the broker rejected the partitions, replication factor or a config.
+    """
+    from kafka.errors import TopicAlreadyExistsError
+
+    if partitions < 1 or replication_factor < 1:
+        raise ConfigError(f"topic {name!r}: partitions and replication factor must be at least 1")
+    # The tutorial's `create_topics([NewTopic(name, num_partitions, replication_factor)])`, in
+    # kafka-python 3's non-deprecated dict form (NewTopic is deprecated since 3.0).
+    request = {
+        name: {
+            "num_partitions": partitions,
+            "replication_factor": replication_factor,
+            "configs": dict(configs or {}),
+        }
+    }
+    with open_admin(settings) as admin:
+        result = admin.create_topics(request, raise_errors=False)["topics"][0]
+        error = broker_error(result)
+        if error is TopicAlreadyExistsError:
+            if if_not_exists:
+                return False
+            raise TopicExists(f"topic {name!r} already exists (use --if-not-exists to ignore)")
+        if error is not None:
+            raise ConfigError(f"cannot create topic {name!r}: {describe_error(error, result)}")
+        admin.wait_for_topics([name])  # so the very next produce or describe sees every partition
+    return True
+
+
+def describe_topic(settings: Settings, name: str) -> TopicDescription:
+    """Partition count, replication factor, configs and per-partition leader/replicas/ISR.
+
+    Raises:
+        TopicNotFound: no such topic.
+    """
+    from streamduck.kafka.configs import topic_overrides
+
+    with open_admin(settings) as admin:
+        metadata = require_topic(admin, name)
+        configs = topic_overrides(admin, name)
+    partitions = sorted(
+        (
+            PartitionDescription(
+                p["partition_index"], p["leader_id"], list(p["replica_nodes"]), list(p["isr_nodes"])
+            )
+            for p in metadata["partitions"]
+        ),
+        key=lambda p: p.partition,
+    )
+    return TopicDescription(
+        topic=name,
+        topic_id=str(metadata["topic_id"]) if metadata.get("topic_id") else None,
+        partition_count=len(partitions),
+        replication_factor=max((len(p.replicas) for p in partitions), default=0),
+        configs=configs,
+        partitions=partitions,
+    )
+
+
+def delete_topic(settings: Settings, name: str) -> None:
+    """Delete a topic and its records.
+
+    Raises:
+        TopicNotFound: no such topic.
+    """
+    with open_admin(settings) as admin:
+        require_topic(admin, name)
+        admin.delete_topics([name])
+
+
+def require_topic(admin: KafkaAdminClient, name: str) -> dict[str, Any]:
+    """The topic's metadata from ``describe_topics``.
+
+    Raises:
+        TopicNotFound: the broker does not know the topic.
+    """
+    from kafka.errors import UnknownTopicOrPartitionError
+
+    try:
+        topics = admin.describe_topics([name])
+    except UnknownTopicOrPartitionError:
+        topics = []
+    found = [t for t in topics if t.get("name") == name and t.get("error_code", 0) == 0]
+    if not found:
+        raise TopicNotFound(f"topic {name!r} does not exist")
+    return found[0]
+
+
+def broker_error(result: Mapping[str, Any]) -> type[Exception] | None:
+    """The kafka-python error class for a response entry's ``error_code``, or None when it succeeded."""
+    from kafka.errors import for_code
+
+    code = result.get("error_code", 0)
+    return for_code(code) if code else None
+
+
+def describe_error(error: type[Exception], result: Mapping[str, Any]) -> str:
+    """The broker's own message when it sent one, else the error's documented meaning."""
+    detail = result.get("error_message") or getattr(error, "description", "")
+    return f"{getattr(error, 'message', error.__name__)} ({detail})" if detail else error.__name__
