@@ -1,0 +1,131 @@
+"""``ksql apply FILE|DIR``: topics first, then each file's statements in one DuckDB transaction.
+
+For every source definition the topic is created if missing, with the declared PARTITIONS and
+REPLICAS; an existing topic with another partition count is reported, not changed. Topics are
+created before the warehouse transaction because Kafka has no transaction for them: if a statement
+later fails, the topics stay (harmless, and the next apply finds them), but nothing of the file is
+left in the warehouse.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from streamduck.errors import DefinitionError, TopicNotFound
+
+if TYPE_CHECKING:
+    from streamduck.ksql.execute import Outcome
+    from streamduck.ksql.model import SourceDefinition
+    from streamduck.ksql.parser import Statement
+    from streamduck.settings import Settings
+
+__all__ = ["ApplyReport", "apply_path", "statement_files"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ApplyReport:
+    """What ``apply_path`` did, statement by statement."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    topics_created: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def rows(self) -> list[dict[str, object]]:
+        return [
+            {"action": o.action, "kind": o.kind, "name": o.name, "topic": o.topic, "where": o.location}
+            for o in self.outcomes
+        ]
+
+
+def statement_files(path: Path) -> list[Path]:
+    """``path`` itself, or the ``*.sql`` files of a folder in name order."""
+    path = Path(path)
+    if path.is_dir():
+        return sorted(path.glob("*.sql"))
+    if not path.exists():
+        raise DefinitionError(f"{path}: no such file or folder")
+    return [path]
+
+
+def apply_path(settings: Settings, path: Path) -> ApplyReport:
+    """Apply every statement of a file, or of every ``*.sql`` file in a folder (each file atomically).
+
+    Raises:
+        DefinitionError: a statement is invalid; names file, line and construct. Files before it
+            stay applied; nothing of the failing file is.
+    """
+    from streamduck.ksql.parser import parse_file
+
+    report = ApplyReport()
+    for file in statement_files(path):
+        statements = parse_file(file)
+        _provision_topics(settings, statements, report)
+        _apply_in_transaction(settings, statements, report)
+    _delete_dropped_topics(settings, report)
+    return report
+
+
+def _sources(statements: list[Statement]) -> list[SourceDefinition]:
+    from streamduck.ksql.sources import definition_from, is_source
+
+    return [definition_from(s) for s in statements if is_source(s.expression)]
+
+
+def _provision_topics(settings: Settings, statements: list[Statement], report: ApplyReport) -> None:
+    from streamduck.kafka.admin import create_topic, describe_topic
+
+    for definition in _sources(statements):
+        partitions = definition.partitions
+        try:
+            existing = describe_topic(settings, definition.topic)
+        except TopicNotFound:
+            if partitions is None:
+                raise DefinitionError(
+                    f"{definition.path}:{definition.line}: CREATE {definition.kind} {definition.name}: "
+                    f"Topic '{definition.topic}' does not exist. Add PARTITIONS to the WITH clause to create it"
+                ) from None
+            create_topic(settings, definition.topic, partitions, definition.replicas or 1, if_not_exists=True)
+            report.topics_created.append(definition.topic)
+            continue
+        if partitions is not None and existing.partition_count != partitions:
+            report.warnings.append(
+                f"{definition.path}:{definition.line}: topic '{definition.topic}' has "
+                f"{existing.partition_count} partitions, {definition.name} declares {partitions}; topic left unchanged"
+            )
+
+
+def _apply_in_transaction(settings: Settings, statements: list[Statement], report: ApplyReport) -> None:
+    from streamduck.ksql import catalog
+    from streamduck.ksql.execute import execute
+    from streamduck.warehouse.connection import connect
+    from streamduck.warehouse.layout import ensure_internal
+
+    con = connect(settings.warehouse, wait_s=30.0)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        ensure_internal(con)
+        catalog.ensure_catalog(con)
+        outcomes = [execute(con, statement) for statement in statements]
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.close()
+    report.outcomes.extend(outcomes)
+
+
+def _delete_dropped_topics(settings: Settings, report: ApplyReport) -> None:
+    from streamduck.kafka.admin import delete_topic
+
+    for outcome in report.outcomes:
+        if outcome.action == "dropped" and outcome.delete_topic and outcome.topic:
+            try:
+                delete_topic(settings, outcome.topic)
+            except TopicNotFound:
+                report.warnings.append(f"{outcome.location}: topic '{outcome.topic}' was already gone")

@@ -1,0 +1,321 @@
+"""The SELECT compiler's steps (see :mod:`streamduck.ksql.compile` for the overview)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from streamduck.errors import DefinitionError
+from streamduck.ksql.compile import CompiledQuery, is_reserved, output_name, unsupported
+from streamduck.ksql.compile_types import check_types, ksql_operator
+from streamduck.ksql.names import PSEUDO_COLUMNS, ksql_name
+
+if TYPE_CHECKING:
+    from sqlglot import exp
+
+__all__ = ["QueryCompiler"]
+
+
+class QueryCompiler:
+    """Compiles one SELECT; holds what the steps learn about it (sources, aggregates, keys)."""
+
+    def __init__(self, schema: dict[str, list[tuple[str, str]]], kinds: dict[str, str], carry: bool) -> None:
+        self.schema = schema
+        self.kinds = kinds
+        self.carry = carry
+        self.sources: list[tuple[str, str]] = []  # (relation name, alias), FROM first
+        self.aggregates = 0
+
+    # --- driver ---------------------------------------------------------------------------------
+
+    def compile(self, select: exp.Expr) -> CompiledQuery:
+        from sqlglot import exp
+
+        if not isinstance(select, exp.Select):
+            raise DefinitionError(f"expected a SELECT, got {select.key.upper()}")
+        select = select.copy()
+        clauses = {key: select.args.pop(key, None) for key in ("emit", "ksql_window", "partition_by")}
+        self._check_clauses(select)
+        self._collect_sources(select)
+        names = self._expand_and_name(select)
+        self._translate_tree(select)
+        grouped = bool(select.args.get("group")) or self.aggregates > 0
+        final = clauses["emit"] is not None and clauses["emit"].this == "FINAL"
+        names += self._shape(select, names, clauses["ksql_window"], grouped, final)
+        select = self._resolve_and_fix_types(select)
+        for projection, name in zip(select.expressions, names, strict=True):
+            projection.replace(exp.alias_(projection.unalias(), name, quoted=True))
+        emit, limit = clauses["emit"], select.args.get("limit")
+        return CompiledQuery(
+            sql=select.sql("duckdb"),
+            kind="TABLE" if grouped or self._from_table_only() else "STREAM",
+            key_columns=self._keys(select, clauses["partition_by"], grouped),
+            windowed=clauses["ksql_window"] is not None,
+            emit=emit.this if emit is not None else None,
+            sources=tuple(name for name, _ in self.sources),
+            limit=int(limit.expression.name) if limit is not None and limit.expression else None,
+        )
+
+    def _shape(
+        self, select: exp.Expr, names: list[str], window: Any, grouped: bool, final: bool
+    ) -> list[str]:
+        """Apply the window, the joins and the carried pseudo-columns; return output names added."""
+        from streamduck.ksql.compile_joins import apply_joins
+        from streamduck.ksql.compile_windows import apply_window
+
+        if self.aggregates and not select.args.get("group"):
+            raise DefinitionError(
+                "Aggregate functions need a GROUP BY clause (ksqlDB has no global aggregation)"
+            )
+        added: list[str] = []
+        if final and window is None:
+            raise DefinitionError("EMIT FINAL is only supported for windowed aggregations")
+        if window is not None:
+            if not grouped:
+                raise DefinitionError("WINDOW clause requires a GROUP BY")
+            added += apply_window(self, select, window, final)
+        apply_joins(self, select)
+        if self.carry and not grouped:
+            added += self._carry_pseudo_columns(select, names)
+        return added
+
+    def _check_clauses(self, select: exp.Expr) -> None:
+        for key, construct in (
+            ("order", "ORDER BY"),
+            ("with_", "WITH (common table expressions)"),
+            ("qualify", "QUALIFY"),
+            ("windows", "named WINDOW"),
+            ("distinct", "SELECT DISTINCT"),
+        ):
+            if select.args.get(key):
+                raise unsupported(construct, "ksqlDB has no such clause")
+        from sqlglot import exp
+
+        if select.find(exp.Subquery, exp.Union):
+            raise unsupported("A subquery", "ksqlDB does not support nested queries")
+
+    # --- sources and * --------------------------------------------------------------------------
+
+    def _collect_sources(self, select: exp.Expr) -> None:
+        from sqlglot import exp
+
+        from_ = select.args.get("from_") or select.args.get("from")
+        if from_ is None:
+            raise DefinitionError("SELECT needs a FROM clause")
+        tables = [from_.this] + [join.this for join in select.args.get("joins") or []]
+        for table in tables:
+            if not isinstance(table, exp.Table):
+                raise unsupported(f"FROM {table.sql()}", "only streams and tables can be read")
+            name = ksql_name(table.this)
+            if name.upper() not in self.schema:  # DuckDB resolves names case-insensitively
+                raise DefinitionError(f"{name} does not exist")
+            name = name.upper()
+            alias = ksql_name(table.args["alias"].this) if table.args.get("alias") else name
+            self.sources.append((name, alias))
+        if from_.this.args.get("within") is not None:
+            raise DefinitionError("WITHIN belongs to a JOIN, not to FROM")
+
+    def columns_of(self, relation: str) -> list[str]:
+        return [column for column, _ in self.schema[relation]]
+
+    def _expand_and_name(self, select: exp.Expr) -> list[str]:
+        """Replace ``*`` and ``alias.*`` by declared columns; return ksqlDB's output names."""
+        from sqlglot import exp
+
+        joined = len(self.sources) > 1
+        projections: list[exp.Expr] = []
+        names: list[str] = []
+        generated = [0]
+        for projection in select.expressions:
+            star_of = self._star_source(projection)
+            if star_of is None:
+                projections.append(projection)
+                names.append(output_name(projection, generated))
+                continue
+            for relation, alias in self.sources:
+                if star_of not in ("*", alias):
+                    continue
+                for column in self.columns_of(relation):
+                    if is_reserved(column):
+                        continue
+                    projections.append(exp.column(column, table=alias, quoted=True))
+                    names.append(f"{alias}_{column}" if joined else column)
+        select.set("expressions", projections)
+        return names
+
+    def _star_source(self, projection: exp.Expr) -> str | None:
+        from sqlglot import exp
+
+        if isinstance(projection, exp.Star):
+            return "*"
+        if isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star):
+            alias = ksql_name(projection.args["table"])
+            if alias not in {a for _, a in self.sources}:
+                raise DefinitionError(f"{alias}.* refers to no source in FROM")
+            return alias
+        return None
+
+    # --- ksqlDB nodes -> DuckDB nodes -----------------------------------------------------------
+
+    def _translate_tree(self, select: exp.Expr) -> None:
+        # Reversed pre-order visits every node after all of its descendants, so builders see
+        # translated arguments.
+        for node in reversed(list(select.walk())):
+            if node is select:
+                continue
+            translated = self.translate(node)
+            if translated is not node:
+                node.replace(translated)
+        where = select.args.get("where")
+        if where is not None and self._has_aggregate_call(where):
+            raise DefinitionError("Aggregate functions are not allowed in WHERE (use HAVING)")
+
+    def _has_aggregate_call(self, node: exp.Expr) -> bool:
+        return any(n.meta.get("ksql_aggregate") for n in node.walk())
+
+    def translate(self, node: exp.Expr) -> exp.Expr:
+        from sqlglot import exp
+
+        from streamduck.ksql.dialect import StructField
+
+        if isinstance(node, StructField):
+            field_name = exp.Literal.string(ksql_name(node.expression))
+            return exp.Anonymous(this="struct_extract", expressions=[node.this, field_name])
+        if isinstance(node, exp.Anonymous):
+            return self._function(node)
+        if isinstance(node, exp.Cast):
+            return self._cast(node)
+        if isinstance(node, exp.Column) and not isinstance(node.this, exp.Star):
+            return self._column(node)
+        return node
+
+    def _column(self, node: exp.Expr) -> exp.Expr:
+        from sqlglot import exp
+
+        table = node.args.get("table")
+        name = ksql_name(node.this)
+        return exp.column(name, table=ksql_name(table) if table is not None else None, quoted=True)
+
+    def _function(self, node: exp.Expr) -> exp.Expr:
+        from streamduck.ksql.compile_aggregates import AGGREGATES
+        from streamduck.ksql.compile_functions import SCALARS, TABLE_FUNCTIONS
+
+        name = node.name.upper()
+        args = list(node.expressions)
+        if name in ("MAP", "STRUCT"):
+            return self._constructor(name, args)
+        builder = AGGREGATES.get(name) or SCALARS.get(name) or TABLE_FUNCTIONS.get(name)
+        if builder is None:
+            raise DefinitionError(f"Can't find any functions with the name '{name}'")
+        try:
+            result = builder(args)
+        except IndexError:
+            raise DefinitionError(f"Function '{name}' does not accept {len(args)} arguments") from None
+        if name in AGGREGATES:
+            self.aggregates += 1
+            result.meta["ksql_aggregate"] = True
+        return result
+
+    def _constructor(self, name: str, args: list[exp.Expr]) -> exp.Expr:
+        from sqlglot import exp
+
+        pairs = [(a.this, a.expression) for a in args if isinstance(a, exp.PropertyEQ)]
+        if len(pairs) != len(args):
+            raise DefinitionError(f"{name}(...) takes 'name := value' entries")
+        if name == "STRUCT":
+            fields = [
+                exp.PropertyEQ(this=exp.to_identifier(ksql_name(k), quoted=True), expression=v)
+                for k, v in pairs
+            ]
+            return exp.Anonymous(this="struct_pack", expressions=fields)
+        keys = exp.Array(expressions=[k for k, _ in pairs])
+        values = exp.Array(expressions=[v for _, v in pairs])
+        return exp.Anonymous(this="map", expressions=[keys, values])
+
+    def _cast(self, node: exp.Expr) -> exp.Expr:
+        from sqlglot import exp
+
+        from streamduck.ksql.types import UnsupportedType, duckdb_type_of
+
+        try:
+            target = duckdb_type_of(node.args["to"])
+        except UnsupportedType as exc:
+            raise DefinitionError(f"CAST: {exc}") from None
+        # ksqlDB returns NULL for a value that does not convert (and logs it); it never fails a query.
+        cast = exp.TryCast(this=node.this, to=exp.DataType.build(target, dialect="duckdb"))
+        cast.meta["ksql_cast"] = True
+        return cast
+
+    # --- pseudo-columns, resolution, types, keys ------------------------------------------------
+
+    def _carry_pseudo_columns(self, select: exp.Expr, names: list[str]) -> list[str]:
+        from sqlglot import exp
+
+        relation, alias = self.sources[0]
+        added = []
+        for column in PSEUDO_COLUMNS:
+            if column in names or column not in self.columns_of(relation):
+                continue
+            select.append("expressions", exp.column(column, table=alias, quoted=True))
+            added.append(column)
+        return added
+
+    def _resolve_and_fix_types(self, select: exp.Expr) -> exp.Expr:
+        from sqlglot.errors import OptimizeError
+        from sqlglot.optimizer.annotate_types import annotate_types
+        from sqlglot.optimizer.qualify import qualify
+        from sqlglot.schema import MappingSchema
+
+        schema = MappingSchema(
+            {name: dict(columns) for name, columns in self.schema.items()}, dialect="duckdb", normalize=True
+        )
+        try:
+            select = qualify(
+                select, schema=schema, dialect="duckdb", validate_qualify_columns=True, identify=True
+            )
+        except OptimizeError as exc:
+            raise DefinitionError(_column_error(str(exc))) from None
+        select = annotate_types(select, schema=schema, dialect="duckdb")
+        check_types(select)
+        for node in list(select.walk()):
+            fixed = ksql_operator(node)
+            if fixed is not node:
+                node.replace(fixed)
+        return select
+
+    def _keys(self, select: exp.Expr, partition_by: Any, grouped: bool) -> tuple[str, ...]:
+        if partition_by:
+            return tuple(output_name(expr, [0]) for expr in partition_by)
+        if grouped:
+            group = select.args.get("group")
+            return tuple(
+                _group_key_name(select, expr) for expr in group.expressions if not _is_window_key(expr)
+            )
+        return ()
+
+    def _from_table_only(self) -> bool:
+        return all(self.kinds.get(name, "STREAM") == "TABLE" for name, _ in self.sources)
+
+
+def _column_error(message: str) -> str:
+    # sqlglot: "Column 'foo' could not be resolved. Line: 1, Col: 8" -> ksqlDB's wording.
+    if "could not be resolved" in message and "'" in message:
+        name = message.split("'")[1]
+        return f"SELECT column '{name.upper()}' cannot be resolved"
+    return message
+
+
+def _group_key_name(select: exp.Expr, expr: exp.Expr) -> str:
+    from sqlglot import exp
+
+    if isinstance(expr, exp.Column):
+        return ksql_name(expr.this).upper()
+    for projection in select.expressions:
+        if isinstance(projection, exp.Alias) and projection.this == expr:
+            return projection.alias
+    return expr.sql("duckdb")
+
+
+def _is_window_key(expr: exp.Expr) -> bool:
+    from sqlglot import exp
+
+    return isinstance(expr, exp.Column) and expr.name.upper() in ("__WS", "__SID")

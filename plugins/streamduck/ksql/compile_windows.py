@@ -1,0 +1,159 @@
+"""Windowed aggregation: ``WINDOW TUMBLING | HOPPING | SESSION`` as DuckDB SQL.
+
+ROWTIME is epoch milliseconds (BIGINT), as in ksqlDB. The source is wrapped in a subquery that adds
+the window each row falls in (``__WS``; sessions also ``__SID``), the WHERE clause moves inside it
+(rows are filtered before they are windowed), and the window joins the GROUP BY. WINDOWSTART and
+WINDOWEND are BIGINT milliseconds, like ksqlDB's.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from streamduck.errors import DefinitionError
+from streamduck.ksql.names import quote_sql
+
+if TYPE_CHECKING:
+    from sqlglot import exp
+
+    from streamduck.ksql.compile_query import QueryCompiler
+    from streamduck.ksql.dialect import KsqlWindow
+
+__all__ = ["apply_window", "interval_ms"]
+
+_UNIT_MS = {
+    "MILLISECOND": 1,
+    "SECOND": 1000,
+    "MINUTE": 60_000,
+    "HOUR": 3_600_000,
+    "DAY": 86_400_000,
+}
+
+
+def interval_ms(interval: exp.Expr | None, construct: str) -> int:
+    """``1 HOUR`` -> 3600000; a missing or non-positive duration is an error naming ``construct``."""
+    if interval is None:
+        raise DefinitionError(f"{construct}: a duration is required")
+    unit = interval.args["unit"].name.upper().rstrip("S")
+    if unit not in _UNIT_MS:
+        raise DefinitionError(f"{construct}: unknown time unit '{interval.args['unit'].name}'")
+    amount = int(interval.this.name)
+    if amount <= 0:
+        raise DefinitionError(f"{construct}: the duration must be positive")
+    return amount * _UNIT_MS[unit]
+
+
+_DEFAULT_GRACE_MS = 24 * 3_600_000  # Kafka Streams' default when no GRACE PERIOD is given
+
+
+def apply_window(
+    compiler: QueryCompiler, select: exp.Expr, window: KsqlWindow, final: bool = False
+) -> list[str]:
+    """Rewrite ``select`` for its window; return output names added (WINDOWSTART/END if missing).
+
+    ``final`` (``EMIT FINAL``) keeps only closed windows: stream time (the newest ROWTIME) has passed
+    the window's end plus its grace period (plus the gap, for a session).
+    """
+    import sqlglot
+    from sqlglot import exp
+
+    if len(compiler.sources) != 1:
+        raise DefinitionError("WINDOW on a join is not supported")
+    relation, alias = compiler.sources[0]
+    kind = window.this
+    group = select.args["group"]
+    inner_where = _pop_where(select)
+    if kind == "SESSION":
+        gap = interval_ms(window.args.get("gap"), "WINDOW SESSION")
+        subquery = _session_source(relation, group.expressions, gap, inner_where)
+        start, end = "min(ROWTIME)", "max(ROWTIME)"
+        group.append("expressions", exp.column("__SID", quoted=True))
+    else:
+        size = interval_ms(window.args.get("size"), f"WINDOW {kind} SIZE")
+        advance = size
+        if kind == "HOPPING":
+            advance = interval_ms(window.args.get("advance"), "WINDOW HOPPING ADVANCE BY")
+            if advance > size:
+                raise DefinitionError("WINDOW HOPPING: ADVANCE BY must not exceed SIZE")
+        subquery = _fixed_source(relation, size, advance, inner_where)
+        start, end = '"__WS"', f'"__WS" + {size}'
+        group.append("expressions", exp.column("__WS", quoted=True))
+    if final:
+        _only_closed(select, relation, end, window)
+    from_ = select.args.get("from_") or select.args.get("from")
+    from_.set(
+        "this", sqlglot.parse_one(subquery, read="duckdb").subquery(exp.to_identifier(alias, quoted=True))
+    )
+    return _bounds(select, start, end)
+
+
+def _only_closed(select: exp.Expr, relation: str, end: str, window: KsqlWindow) -> None:
+    import sqlglot
+    from sqlglot import exp
+
+    grace = window.args.get("grace")
+    wait = interval_ms(grace, "GRACE PERIOD") if grace is not None else _DEFAULT_GRACE_MS
+    if window.this == "SESSION":
+        wait += interval_ms(window.args.get("gap"), "WINDOW SESSION")
+    closed = sqlglot.parse_one(
+        f"{end} + {wait} <= (SELECT max(ROWTIME) FROM {quote_sql(relation)})", read="duckdb"
+    )
+    having = select.args.get("having")
+    select.set("having", exp.Having(this=exp.and_(having.this, closed) if having else closed))
+
+
+def _pop_where(select: exp.Expr) -> str:
+    where = select.args.get("where")
+    if where is None:
+        return ""
+    select.set("where", None)
+    condition = where.this.transform(_unqualify)
+    return f"WHERE {condition.sql('duckdb')}"
+
+
+def _unqualify(node: exp.Expr) -> exp.Expr:
+    from sqlglot import exp
+
+    if isinstance(node, exp.Column) and node.args.get("table") is not None:
+        return exp.column(node.name, quoted=True)
+    return node
+
+
+def _fixed_source(relation: str, size: int, advance: int, where: str) -> str:
+    if size == advance:  # tumbling
+        return f"SELECT *, (ROWTIME // {size}) * {size} AS __WS FROM {quote_sql(relation)} {where}"
+    first = f"(CAST(floor((ROWTIME - {size}) / {advance}.0) AS BIGINT) + 1) * {advance}"
+    last = f"(ROWTIME // {advance}) * {advance}"
+    return (
+        f"SELECT *, unnest(generate_series(greatest({first}, 0), {last}, {advance})) AS __WS "
+        f"FROM {quote_sql(relation)} {where}"
+    )
+
+
+def _session_source(relation: str, keys: list[exp.Expr], gap: int, where: str) -> str:
+    partition = ", ".join(k.transform(_unqualify).sql("duckdb") for k in keys) or "1"
+    over = f"OVER (PARTITION BY {partition} ORDER BY ROWTIME, ROWPARTITION, ROWOFFSET)"
+    flagged = (
+        f"SELECT *, CASE WHEN ROWTIME - lag(ROWTIME) {over} <= {gap} THEN 0 ELSE 1 END AS __NEW "
+        f"FROM {quote_sql(relation)} {where}"
+    )
+    return f"SELECT * EXCLUDE (__NEW), sum(__NEW) {over} AS __SID FROM ({flagged})"
+
+
+def _bounds(select: exp.Expr, start: str, end: str) -> list[str]:
+    """Replace WINDOWSTART/WINDOWEND references; add both as outputs when not projected."""
+    import sqlglot
+    from sqlglot import exp
+
+    bounds = {"WINDOWSTART": start, "WINDOWEND": end}
+    projected = {p.alias_or_name.upper() for p in select.expressions}
+    for column in list(select.find_all(exp.Column)):
+        name = column.name.upper()
+        if name in bounds:
+            column.replace(sqlglot.parse_one(bounds[name], read="duckdb"))
+    added = []
+    for name, sql in bounds.items():
+        if name not in projected:
+            select.append("expressions", sqlglot.parse_one(sql, read="duckdb"))
+            added.append(name)
+    return added

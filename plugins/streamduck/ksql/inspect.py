@@ -1,0 +1,65 @@
+"""Reading the catalog for ``ksql list`` and ``ksql describe`` (a read-only warehouse connection)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from streamduck.errors import DefinitionError
+
+if TYPE_CHECKING:
+    from streamduck.ksql.catalog import CatalogEntry
+    from streamduck.settings import Settings
+
+__all__ = ["describe_definition", "list_definitions"]
+
+
+def _entries(settings: Settings) -> list[CatalogEntry]:
+    from streamduck.ksql import catalog
+    from streamduck.warehouse.connection import connect
+
+    if not settings.warehouse.exists():
+        return []
+    con = connect(settings.warehouse, read_only=True, wait_s=10.0)
+    try:
+        return catalog.entries(con)
+    finally:
+        con.close()
+
+
+def list_definitions(settings: Settings) -> list[dict[str, Any]]:
+    """One row per applied stream or table."""
+    return [
+        {
+            "name": e.name,
+            "kind": e.kind,
+            "origin": e.origin,
+            "topic": e.topic,
+            "key": ", ".join(e.key_columns),
+            "file": f"{e.file}:{e.line}" if e.file else None,
+        }
+        for e in _entries(settings)
+    ]
+
+
+def describe_definition(settings: Settings, name: str) -> tuple[CatalogEntry, list[dict[str, Any]]]:
+    """The entry and its columns; the name follows ksqlDB's rule (unquoted is upper-cased).
+
+    Raises:
+        DefinitionError: no such stream or table.
+    """
+    wanted = {name, name.upper()}
+    entry = next((e for e in _entries(settings) if e.name in wanted), None)
+    if entry is None:
+        raise DefinitionError(
+            f"Could not find STREAM/TABLE '{name.upper()}' in the warehouse (run `ksql apply` first)"
+        )
+    keys = set(entry.key_columns)
+    columns = [
+        {
+            "column": c["name"],
+            "type": c["type"],
+            "role": c.get("role") or ("key" if c["name"] in keys else "value"),
+        }
+        for c in entry.columns
+    ]
+    return entry, columns

@@ -1,0 +1,207 @@
+"""``streamduck sql``: queries over the warehouse, in ksqlDB's or DuckDB's SQL.
+
+A query that parses and compiles as ksqlDB SQL runs with ksqlDB's semantics (``*`` without the
+pseudo-columns, integer division, 1-based arrays, ksqlDB's functions); anything else is handed to
+DuckDB as written, so every DuckDB feature stays available. ``SELECT ... EMIT CHANGES`` is a push
+query: it polls the warehouse and yields rows as loaders land them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from streamduck.errors import DefinitionError, StreamduckError
+from streamduck.ksql.names import PSEUDO_COLUMNS
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from streamduck.ksql.compile import CompiledQuery
+    from streamduck.settings import Settings
+
+__all__ = ["QueryResult", "compile_for_warehouse", "push_query", "run_query"]
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """Column names in order, and the rows as mappings."""
+
+    columns: list[str]
+    rows: list[dict[str, Any]]
+
+
+def _open(settings: Settings) -> duckdb.DuckDBPyConnection:
+    from streamduck.warehouse.connection import connect
+
+    if not settings.warehouse.exists():
+        raise StreamduckError(
+            f"warehouse {settings.warehouse} does not exist yet (run `ksql apply` or `load` first)"
+        )
+    return connect(settings.warehouse, read_only=True, wait_s=30.0)
+
+
+def compile_for_warehouse(
+    con: duckdb.DuckDBPyConnection, text: str, *, drop_limit: bool = False
+) -> CompiledQuery | None:
+    """The ksqlDB compilation of ``text``, or None when it is not a ksqlDB SELECT (so: DuckDB SQL).
+
+    ``drop_limit``: compile without LIMIT (a push query counts its LIMIT over new rows itself).
+    """
+    from sqlglot import exp
+
+    from streamduck.ksql import catalog
+    from streamduck.ksql.compile import compile_select
+    from streamduck.ksql.parser import parse_text
+
+    try:
+        statements = parse_text(text)
+    except DefinitionError:
+        return None
+    if len(statements) != 1 or not isinstance(statements[0].expression, exp.Select):
+        return None
+    select = statements[0].expression
+    if drop_limit:
+        select.set("limit", None)
+    kinds = {e.name: e.kind for e in catalog.entries(con)}
+    try:
+        return compile_select(select, catalog.relation_schema(con), kinds, carry_pseudo_columns=True)
+    except DefinitionError:
+        if select.args.get("emit") is not None:
+            raise  # a push query is ksqlDB SQL by definition: show ksqlDB's error
+        return None
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> QueryResult:
+    import duckdb
+
+    from streamduck.ksql.compile_types import explain_duckdb_error
+
+    try:
+        cursor = con.execute(sql)
+    except duckdb.Error as exc:
+        raise StreamduckError(f"query failed: {explain_duckdb_error(str(exc).strip())}") from None
+    columns = [d[0] for d in cursor.description or []]
+    return QueryResult(columns, [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()])
+
+
+def _visible(result: QueryResult, compiled: CompiledQuery | None, requested: set[str]) -> QueryResult:
+    """Hide the pseudo-columns the compiler carried along for bookkeeping (not asked for)."""
+    if compiled is None:
+        return result
+    hidden = {c for c in PSEUDO_COLUMNS if c not in requested}
+    columns = [c for c in result.columns if c not in hidden]
+    return QueryResult(columns, [{c: row[c] for c in columns} for row in result.rows])
+
+
+def _requested(text: str) -> set[str]:
+    """Output names the query itself projects (so carried pseudo-columns can be told apart)."""
+    from streamduck.ksql.parser import parse_statement
+
+    select = parse_statement(text)
+    return {p.alias_or_name.upper() for p in select.expressions}
+
+
+def run_query(settings: Settings, text: str) -> QueryResult:
+    """Run one query on a read-only connection and return every row.
+
+    ``SHOW STREAMS|TABLES|TOPICS`` and ``DESCRIBE name`` answer from the catalog (and the broker).
+    """
+    listing = _catalog_statement(settings, text)
+    if listing is not None:
+        return listing
+    con = _open(settings)
+    try:
+        compiled = compile_for_warehouse(con, text)
+        result = _fetch(con, compiled.sql if compiled else text)
+        return _visible(result, compiled, _requested(text) if compiled else set())
+    finally:
+        con.close()
+
+
+def _catalog_statement(settings: Settings, text: str) -> QueryResult | None:
+    from streamduck.ksql.dialect import KsqlDescribe, KsqlShow
+    from streamduck.ksql.parser import parse_text
+
+    try:
+        statements = parse_text(text)
+    except DefinitionError:
+        return None
+    node = statements[0].expression if len(statements) == 1 else None
+    if isinstance(node, KsqlShow):
+        return _show(settings, node.this)
+    if isinstance(node, KsqlDescribe):
+        from streamduck.ksql.inspect import describe_definition
+        from streamduck.ksql.names import ksql_name
+
+        _, columns = describe_definition(settings, ksql_name(node.this))
+        return QueryResult(["column", "type", "role"], columns)
+    return None
+
+
+def _show(settings: Settings, what: str) -> QueryResult:
+    if what == "TOPICS":
+        from streamduck.kafka.admin import list_topics
+
+        return QueryResult(["topic"], [{"topic": name} for name in list_topics(settings)])
+    if what not in ("STREAMS", "TABLES"):
+        raise DefinitionError(f"SHOW {what} is not supported (SHOW STREAMS, TABLES and TOPICS are)")
+    from streamduck.ksql.inspect import list_definitions
+
+    kind = what.removesuffix("S")
+    rows = [r for r in list_definitions(settings) if r["kind"] == kind]
+    return QueryResult(["name", "kind", "origin", "topic", "key", "file"], rows)
+
+
+def push_query(
+    settings: Settings,
+    text: str,
+    *,
+    from_beginning: bool = False,
+    poll_s: float = 1.0,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> Iterator[QueryResult]:
+    """Yield new rows of a ``SELECT ... EMIT CHANGES`` as they land, until ``should_stop()``.
+
+    Streams: rows past the last (ROWPARTITION, ROWOFFSET) seen per partition. Tables: rows that
+    are new or changed since the previous poll. Starts at the current end unless ``from_beginning``.
+    """
+    con = _open(settings)
+    try:
+        compiled = compile_for_warehouse(con, text, drop_limit=True)
+        if compiled is None:
+            raise DefinitionError("EMIT CHANGES needs a ksqlDB SELECT over streams or tables")
+        requested = _requested(text)
+    finally:
+        con.close()
+    seen: dict[int, int] = {}
+    previous: set[tuple[Any, ...]] = set()
+    first = True
+    while not should_stop():
+        con = _open(settings)
+        try:
+            result = _fetch(con, compiled.sql)
+        finally:
+            con.close()
+        fresh = _new_rows(result, compiled, seen, previous)
+        if fresh and (from_beginning or not first):
+            yield _visible(QueryResult(result.columns, fresh), compiled, requested)
+        first = False
+        time.sleep(poll_s)
+
+
+def _new_rows(
+    result: QueryResult, compiled: CompiledQuery, seen: dict[int, int], previous: set[tuple[Any, ...]]
+) -> list[dict[str, Any]]:
+    if compiled.kind == "STREAM" and "ROWOFFSET" in result.columns:
+        fresh = [r for r in result.rows if r["ROWOFFSET"] > seen.get(r["ROWPARTITION"], -1)]
+        for row in fresh:
+            seen[row["ROWPARTITION"]] = max(seen.get(row["ROWPARTITION"], -1), row["ROWOFFSET"])
+        return fresh
+    current = {repr(tuple(r.values())): r for r in result.rows}
+    fresh = [row for key, row in current.items() if key not in previous]
+    previous.clear()
+    previous.update(current)
+    return fresh

@@ -1,0 +1,239 @@
+"""Source definitions: ``CREATE STREAM|TABLE name (columns) WITH (...)`` -> :class:`SourceDefinition`.
+
+The rules are ksqlDB's: unquoted names upper-cased, ``KAFKA_TOPIC`` required, ``KEY`` columns on
+streams and one or more ``PRIMARY KEY`` columns on tables, JSON values, KAFKA or JSON keys.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from streamduck.errors import DefinitionError
+from streamduck.ksql.model import Column, SourceDefinition
+from streamduck.ksql.names import PSEUDO_COLUMNS, WINDOW_BOUNDS, ksql_name
+
+if TYPE_CHECKING:
+    from sqlglot import exp
+
+    from streamduck.ksql.dialect import KsqlCreate
+    from streamduck.ksql.parser import Statement
+
+__all__ = ["definition_from", "is_source", "load_sources", "properties_of"]
+
+_VALUE_FORMATS = {"JSON"}
+_KEY_FORMATS = {"KAFKA", "JSON", "NONE"}
+_KNOWN_PROPERTIES = {
+    "KAFKA_TOPIC",
+    "VALUE_FORMAT",
+    "KEY_FORMAT",
+    "FORMAT",
+    "PARTITIONS",
+    "REPLICAS",
+    "TIMESTAMP",
+    "TIMESTAMP_FORMAT",
+    "WRAP_SINGLE_VALUE",
+    "RETENTION_MS",
+}
+
+
+def load_sources(streams_dir: Path) -> list[SourceDefinition]:
+    """The source (not ``AS SELECT``) definitions of every ``*.sql`` file in ``streams_dir``, by name.
+
+    Raises:
+        DefinitionError: a file does not parse, a definition breaks a rule, or two files define the
+            same name (the message names file, line and construct).
+    """
+    from streamduck.ksql.parser import parse_file
+
+    found: dict[str, SourceDefinition] = {}
+    for path in sorted(Path(streams_dir).glob("*.sql")):
+        for statement in parse_file(path):
+            if not is_source(statement.expression):
+                continue
+            definition = definition_from(statement)
+            if definition.name in found:
+                first = found[definition.name]
+                raise DefinitionError(
+                    f"{statement.location}: CREATE {definition.kind} {definition.name}: already defined "
+                    f"at {first.path}:{first.line}"
+                )
+            found[definition.name] = definition
+    return list(found.values())
+
+
+def is_source(expression: exp.Expr) -> bool:
+    """Whether a statement declares a source: CREATE STREAM|TABLE without AS SELECT."""
+    from streamduck.ksql.dialect import KsqlCreate
+
+    return isinstance(expression, KsqlCreate) and expression.args.get("query") is None
+
+
+def definition_from(statement: Statement) -> SourceDefinition:
+    """Build and validate the definition a source CREATE statement declares."""
+    create: KsqlCreate = statement.expression  # type: ignore[assignment]
+    kind = create.args["kind"]
+    name = ksql_name(create.this)
+    construct = f"CREATE {kind} {name}"
+
+    def fail(message: str) -> DefinitionError:
+        return DefinitionError(f"{statement.location}: {construct}: {message}")
+
+    columns = _columns(create, kind, fail)
+    props = properties_of(create, fail)
+    if "KAFKA_TOPIC" not in props:
+        raise fail('Missing required property "KAFKA_TOPIC" in WITH clause')
+    value_format, key_format = _formats(props, fail)
+    timestamp = _timestamp_column(props, columns, fail)
+    return SourceDefinition(
+        name=name,
+        kind=kind,
+        topic=str(props["KAFKA_TOPIC"]),
+        columns=columns,
+        value_format=value_format,
+        key_format=key_format,
+        partitions=_positive_int(props, "PARTITIONS", fail),
+        replicas=_positive_int(props, "REPLICAS", fail),
+        timestamp=timestamp,
+        timestamp_format=_optional_str(props, "TIMESTAMP_FORMAT"),
+        wrap_single_value=_optional_bool(props, "WRAP_SINGLE_VALUE", fail),
+        statement=statement.text,
+        path=statement.path,
+        line=statement.line,
+    )
+
+
+def properties_of(create: exp.Expr, fail: Any) -> dict[str, Any]:
+    """The WITH properties, names upper-cased, values as Python scalars; unknown ones rejected."""
+    from sqlglot import exp
+
+    props: dict[str, Any] = {}
+    for prop in create.args.get("properties") or []:
+        key = prop.name.upper()
+        if key not in _KNOWN_PROPERTIES:
+            raise fail(f"unsupported property '{key}' in WITH clause")
+        value = prop.args.get("value")
+        if isinstance(value, exp.Literal):
+            props[key] = value.this if value.is_string else int(value.this)
+        elif isinstance(value, exp.Boolean):
+            props[key] = value.this
+        else:
+            props[key] = value.name if value is not None else None
+    return props
+
+
+def _columns(create: KsqlCreate, kind: str, fail: Any) -> tuple[Column, ...]:
+    from streamduck.ksql.types import UnsupportedType, canonical_type
+
+    defs = create.args.get("columns") or []
+    if not defs:
+        raise fail("no columns declared (inferring them needs Schema Registry, which is not supported)")
+    columns: list[Column] = []
+    for column_def in defs:
+        name = ksql_name(column_def.this)
+        if name in PSEUDO_COLUMNS or name in WINDOW_BOUNDS:
+            raise fail(f"'{name}' is a reserved column name")
+        if any(c.name == name for c in columns):
+            raise fail(f"duplicate column name '{name}'")
+        try:
+            type_text = canonical_type(column_def.args["kind"])
+        except UnsupportedType as exc:
+            raise fail(f"column '{name}': {exc}") from None
+        written = column_def.this.this
+        columns.append(
+            Column(
+                name=name,
+                type=type_text,
+                role=_role(column_def, kind, name, fail),
+                source_name=_source(written, name),
+            )
+        )
+    _check_keys(columns, kind, fail)
+    return tuple(columns)
+
+
+def _source(written: str, name: str) -> str | None:
+    # The JSON field is the name as written: `name STRING` reads the field "name" into column NAME.
+    return written if written != name else None
+
+
+def _role(column_def: exp.Expr, kind: str, name: str, fail: Any) -> str:
+    from sqlglot import exp
+
+    from streamduck.ksql.dialect import HeadersConstraint
+
+    for constraint in column_def.args.get("constraints") or []:
+        marker = constraint.args.get("kind")
+        if isinstance(marker, HeadersConstraint):
+            return "headers"
+        if isinstance(marker, exp.PrimaryKeyColumnConstraint):
+            is_plain_key = marker.args.get("desc") is not None
+            if kind == "STREAM" and not is_plain_key:
+                raise fail(f"Column '{name}' is a 'PRIMARY KEY' column: please use 'KEY' for streams")
+            if kind == "TABLE" and is_plain_key:
+                raise fail(f"Column '{name}' is a 'KEY' column: please use 'PRIMARY KEY' for tables")
+            return "key" if is_plain_key else "primary_key"
+        raise fail(f"column '{name}': unsupported constraint {constraint.sql()}")
+    return "value"
+
+
+def _check_keys(columns: list[Column], kind: str, fail: Any) -> None:
+    keys = [c for c in columns if c.role in ("key", "primary_key")]
+    if kind == "TABLE" and not keys:
+        raise fail("Tables require a PRIMARY KEY. Please define the PRIMARY KEY.")
+    if not any(c.role == "value" for c in columns):
+        raise fail("no value columns declared")
+
+
+def _formats(props: dict[str, Any], fail: Any) -> tuple[str, str]:
+    both = props.get("FORMAT")
+    if both is not None and ("VALUE_FORMAT" in props or "KEY_FORMAT" in props):
+        raise fail("FORMAT cannot be combined with VALUE_FORMAT or KEY_FORMAT")
+    value_format = str(both or props.get("VALUE_FORMAT") or "").upper()
+    key_format = str(both or props.get("KEY_FORMAT") or "KAFKA").upper()
+    if not value_format:
+        raise fail('Missing required property "VALUE_FORMAT" in WITH clause')
+    if value_format not in _VALUE_FORMATS:
+        raise fail(f"VALUE_FORMAT '{value_format}' is not supported (supported: JSON)")
+    if key_format not in _KEY_FORMATS:
+        raise fail(f"KEY_FORMAT '{key_format}' is not supported (supported: KAFKA, JSON, NONE)")
+    return value_format, key_format
+
+
+def _timestamp_column(props: dict[str, Any], columns: tuple[Column, ...], fail: Any) -> str | None:
+    if props.get("TIMESTAMP") is None:
+        if props.get("TIMESTAMP_FORMAT") is not None:
+            raise fail("TIMESTAMP_FORMAT needs TIMESTAMP")
+        return None
+    name = ksql_name(str(props["TIMESTAMP"]))
+    column = next((c for c in columns if c.name == name), None)
+    if column is None:
+        raise fail(f"The TIMESTAMP column set in the WITH clause does not exist in the schema: '{name}'")
+    if column.type not in ("BIGINT", "TIMESTAMP") and not (
+        column.type == "STRING" and props.get("TIMESTAMP_FORMAT")
+    ):
+        raise fail(f"TIMESTAMP column '{name}' must be BIGINT or TIMESTAMP (or STRING with TIMESTAMP_FORMAT)")
+    return name
+
+
+def _positive_int(props: dict[str, Any], key: str, fail: Any) -> int | None:
+    value = props.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int) or value < 1:
+        raise fail(f"{key} must be a positive integer, got {value!r}")
+    return value
+
+
+def _optional_str(props: dict[str, Any], key: str) -> str | None:
+    value = props.get(key)
+    return None if value is None else str(value)
+
+
+def _optional_bool(props: dict[str, Any], key: str, fail: Any) -> bool | None:
+    value = props.get(key)
+    if value is None or isinstance(value, bool):
+        return value
+    if str(value).upper() in ("TRUE", "FALSE"):
+        return str(value).upper() == "TRUE"
+    raise fail(f"{key} must be true or false, got {value!r}")
