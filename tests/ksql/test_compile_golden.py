@@ -80,6 +80,7 @@ def test_case_and_null_functions(people):
         ("SUBSTRING('hello', 2, 3)", "ell"),
         ("SUBSTRING('hello', -3)", "llo"),
         ("CONCAT('a', 'b')", "ab"),
+        ("CONCAT('a', '-', 'b', 'c')", "a-bc"),
         ("REPLACE('aXbX', 'X', '-')", "a-b-"),
         ("INSTR('hello', 'l')", 3),
         ("LPAD('7', 3, '0')", "007"),

@@ -197,7 +197,8 @@ SCALARS: dict[str, Builder] = {
     "TRIM": renamed("trim"),
     "LTRIM": renamed("ltrim"),
     "RTRIM": renamed("rtrim"),
-    "CONCAT": template("concat({0}, {1})"),
+    # variadic, and like ksqlDB it skips NULL arguments rather than returning NULL
+    "CONCAT": renamed("concat"),
     "CONCAT_WS": lambda args: call("concat_ws", *args),
     "REPLACE": renamed("replace"),
     "SUBSTRING": lambda args: call("substring", *args),

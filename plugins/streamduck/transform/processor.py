@@ -1,0 +1,286 @@
+"""Consume, transform, produce: one Kafka transaction per micro-batch, offsets included.
+
+Each batch's output records and the consumer group's offsets for the input it came from commit in
+one Kafka transaction (KIP-98 ``sendOffsetsToTransaction``), so a ``read_committed`` reader of the
+sink sees every input record's output exactly once, whatever happens to the process:
+
+- a crash before the commit leaves an open transaction; the next instance's ``init_transactions``
+  (same ``transactional_id``) aborts it and resumes from the group's last committed offsets;
+- a stale instance (paused, then resumed after a successor started) is fenced by the producer epoch
+  and exits with :class:`~streamduck.errors.TransformFenced`;
+- a rebalance never splits a batch: revoked partitions' records are committed first.
+
+Fault tests stop the process at ``transform-before-commit`` (records sent and flushed, transaction
+open) or ``transform-after-commit`` with ``STREAMDUCK_CRASH_AT`` (see ``streamduck.load.crash``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING, Any
+
+from streamduck.errors import TransformFenced
+from streamduck.kafka.clients import broker_errors, consumer, producer
+from streamduck.load.crash import crash_point
+from streamduck.transform.batch import PendingBatch
+from streamduck.transform.evaluate import BatchEvaluator, Evaluated
+from streamduck.transform.report import TransformOptions, TransformReport
+from streamduck.transform.sink import ensure_topics
+from streamduck.transform.spec import TransformSpec, load_transform
+
+if TYPE_CHECKING:
+    from kafka import KafkaConsumer, KafkaProducer
+
+    from streamduck.settings import Settings
+
+__all__ = ["group_id", "run_transform", "transactional_id"]
+
+log = logging.getLogger(__name__)
+
+
+def group_id(name: str) -> str:
+    """The consumer group a transform reads with (its committed offsets are the progress)."""
+    return f"streamduck-transform-{name}"
+
+
+def transactional_id(name: str) -> str:
+    """Stable per transform: a restarted or duplicate instance fences the previous one."""
+    return f"streamduck-transform-{name}"
+
+
+def run_transform(
+    settings: Settings,
+    name: str,
+    options: TransformOptions | None = None,
+    stop: threading.Event | None = None,
+) -> TransformReport:
+    """Run the derived stream ``name`` as a topic-to-topic processor until caught up or stopped.
+
+    Raises:
+        DefinitionError: no such statement, or not a stateless single-source stream.
+        TopicNotFound: the source topic does not exist.
+        TransformFenced: another instance with the same transactional id took over.
+        BrokerUnavailable: no broker answered.
+    """
+    options = options or TransformOptions()
+    spec = load_transform(settings, name)
+    ensure_topics(settings, spec)
+    processor = _Processor(settings, spec, options, stop or threading.Event())
+    try:
+        processor.run()
+    finally:
+        processor.close()
+    return processor.report
+
+
+class _Processor:
+    """One transform instance: a group consumer, a transactional producer, an evaluator."""
+
+    def __init__(
+        self, settings: Settings, spec: TransformSpec, options: TransformOptions, stop: threading.Event
+    ) -> None:
+        self.spec, self.options, self.stop, self.settings = spec, options, stop, settings
+        self.report = TransformReport(
+            name=spec.name,
+            source_topic=spec.source.topic,
+            sink_topic=spec.sink_topic,
+            group=group_id(spec.name),
+            transactional_id=transactional_id(spec.name),
+        )
+        self.evaluator = BatchEvaluator(spec)
+        self.pending = PendingBatch()
+        self.producer: KafkaProducer = self._transactional_producer()
+        self.consumer: KafkaConsumer = self._group_consumer()
+        self._targets: dict[Any, int] = {}
+
+    def _transactional_producer(self) -> KafkaProducer:
+        made = producer(
+            self.settings,
+            transactional_id=self.report.transactional_id,
+            transaction_timeout_ms=self.options.transaction_timeout_ms,
+        )
+        with broker_errors(self.settings):
+            # Aborts (or completes) whatever a previous instance left open, before we read offsets.
+            made.init_transactions()
+        return made
+
+    def _group_consumer(self) -> KafkaConsumer:
+        from kafka import ConsumerRebalanceListener
+
+        processor = self
+
+        class _CommitBeforeRevoke(ConsumerRebalanceListener):
+            def on_partitions_revoked(self, revoked: Any) -> None:
+                processor.commit_pending()  # never hand over a partition with work in flight
+
+            def on_partitions_assigned(self, assigned: Any) -> None:
+                log.info(
+                    "transform %s: assigned %s", processor.spec.name, sorted(tp.partition for tp in assigned)
+                )
+
+        made = consumer(
+            self.settings,
+            group_id=self.report.group,
+            isolation_level="read_committed",
+            auto_offset_reset=self.options.offset_reset,
+            max_poll_records=self.options.batch_size,
+            session_timeout_ms=self.options.session_timeout_ms,
+            heartbeat_interval_ms=max(self.options.session_timeout_ms // 6, 100),
+        )
+        made.subscribe([self.spec.source.topic], listener=_CommitBeforeRevoke())
+        return made
+
+    def run(self) -> None:
+        options = self.options
+        while not self.stop.is_set():
+            with broker_errors(self.settings):
+                room = max(options.batch_size - self.pending.count, 1)
+                polled = self.consumer.poll(timeout_ms=options.batch_ms, max_records=room)
+            self.pending.add(polled)
+            if self.pending.is_due(options.batch_size, options.batch_ms / 1000) or (
+                self.pending.count and not polled
+            ):
+                self.commit_pending()
+            if (
+                options.mode == "until-caught-up"
+                and not polled
+                and not self.pending.count
+                and self._caught_up()
+            ):
+                break
+        self.commit_pending()  # a stop request finishes the batch in hand
+        self._commit_positions()
+
+    def close(self) -> None:
+        for closer in (self.consumer.close, self.producer.close, self.evaluator.close):
+            try:
+                closer()
+            except Exception:  # closing is best effort; the transaction state is already settled
+                log.debug("transform %s: error while closing", self.spec.name, exc_info=True)
+
+    def commit_pending(self) -> None:
+        """Transform the pending batch and commit its output and offsets in one transaction."""
+        if not self.pending.count:
+            return
+        batch, self.pending = self.pending, PendingBatch()
+        result = self.evaluator.evaluate(batch.to_arrow())
+        try:
+            self._transact(batch, result)
+        except Exception as exc:
+            self._abort(batch, exc)
+            return
+        self.report.record_commit(batch, result)
+
+    def _commit_positions(self) -> None:
+        """Commit positions no batch committed (nothing read yet, ``--from latest``, markers skipped).
+
+        Without this, a transform started ``--from latest`` that found nothing new would start
+        from "latest" again next time and silently skip what arrived in between.
+        """
+        from kafka.structs import OffsetAndMetadata
+
+        with broker_errors(self.settings):
+            assigned = self.consumer.assignment()
+            positions = {tp: self.consumer.position(tp) for tp in assigned}
+            moved = {
+                tp: OffsetAndMetadata(position, "", -1)
+                for tp, position in positions.items()
+                if (self.consumer.committed(tp) or -1) < position
+            }
+        if not moved:
+            return
+        try:
+            self.producer.begin_transaction()
+            self.producer.send_offsets_to_transaction(moved, self.consumer.group_metadata())
+            self.producer.commit_transaction()
+        except Exception as exc:
+            self._abort(PendingBatch(), exc)
+
+    def _transact(self, batch: PendingBatch, result: Evaluated) -> None:
+        from kafka.structs import OffsetAndMetadata
+
+        send = self.producer.send
+        self.producer.begin_transaction()
+        for key, value, timestamp in zip(result.keys, result.values, result.timestamps, strict=True):
+            send(self.spec.sink_topic, key=key, value=value, timestamp_ms=timestamp)
+        self._dead_letters(batch, result)
+        self.producer.flush()
+        crash_point("transform-before-commit")
+        offsets = {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in batch.next_offsets().items()}
+        self.producer.send_offsets_to_transaction(offsets, self.consumer.group_metadata())
+        self.producer.commit_transaction()
+        crash_point("transform-after-commit")
+
+    def _dead_letters(self, batch: PendingBatch, result: Evaluated) -> None:
+        """Log each undecodable record; copy it to the dead-letter topic, in the same transaction."""
+        if not result.dead_letters:
+            return
+        raw = {(r.partition, r.offset): r for records in batch.records.values() for r in records}
+        topic = self.options.dead_letter_topic
+        for dead in result.dead_letters:
+            log.warning(
+                "transform %s: skipped %s[%d]@%d: %s (%s)",
+                self.spec.name, self.spec.source.topic, dead.partition, dead.offset, dead.reason, dead.detail,
+            )  # fmt: skip
+            if topic:
+                record = raw[(dead.partition, dead.offset)]
+                headers = [
+                    ("streamduck-dead-reason", dead.reason.encode()),
+                    ("streamduck-dead-detail", dead.detail.encode("utf-8", "replace")),
+                    (
+                        "streamduck-source",
+                        f"{self.spec.source.topic}/{dead.partition}/{dead.offset}".encode(),
+                    ),
+                ]
+                self.producer.send(topic, key=record.key, value=record.value, headers=headers)
+
+    def _abort(self, batch: PendingBatch, exc: Exception) -> None:
+        """Abort the transaction and rewind, so the batch is processed again; fencing is fatal."""
+        cause = self._fencing_error(exc)
+        if cause is not None:
+            raise TransformFenced(
+                f"transform {self.spec.name} was fenced: another instance with transactional id "
+                f"{self.report.transactional_id!r} took over ({type(cause).__name__})"
+            ) from exc
+        log.warning("transform %s: aborting transaction (%s: %s)", self.spec.name, type(exc).__name__, exc)
+        try:
+            self.producer.abort_transaction()
+        except Exception as abort_exc:
+            raise TransformFenced(
+                f"transform {self.spec.name}: transaction could not be aborted ({abort_exc}); restart it"
+            ) from exc
+        assigned = self.consumer.assignment()
+        for tp, offset in batch.first_offsets().items():
+            if tp in assigned:
+                self.consumer.seek(tp, offset)
+        self.report.aborted += 1
+
+    def _fencing_error(self, exc: Exception) -> Exception | None:
+        """The fencing error behind ``exc``, if a newer producer epoch took over (else None)."""
+        from kafka import errors
+
+        fenced = (
+            errors.ProducerFencedError,
+            errors.InvalidProducerEpochError,
+            errors.TransactionCoordinatorFencedError,
+        )
+        if isinstance(exc, fenced):
+            return exc
+        # kafka-python reports later calls on a fenced producer as a plain KafkaError ("in an error
+        # state"); the transaction manager keeps the original error.
+        manager = getattr(self.producer, "_transaction_manager", None)
+        last = getattr(manager, "last_error", None)
+        return last if isinstance(last, fenced) else None
+
+    def _caught_up(self) -> bool:
+        """True when every assigned partition's position reached its end offset seen at assignment."""
+        assigned = self.consumer.assignment()
+        if not assigned:
+            return False
+        missing = [tp for tp in assigned if tp not in self._targets]
+        if missing:
+            with broker_errors(self.settings):
+                self._targets.update(self.consumer.end_offsets(missing))
+        with broker_errors(self.settings):
+            return all(self.consumer.position(tp) >= self._targets[tp] for tp in assigned)
