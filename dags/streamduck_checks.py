@@ -1,0 +1,46 @@
+"""
+### Great Expectations quality checks
+
+Validates each source stream's typed view against the expectations in
+`sql/streams/<stream>.expectations.yml` plus defaults from its declared columns (key columns not
+null, every declared column present). Scheduled on the raw-table Assets the load DAG updates (all of them), so
+checks follow every load. A failed expectation fails the task; its log shows the expectation, the
+failing count and sample values. Results go to `_streamduck.check_results` in the warehouse and to
+GX Data Docs HTML under `data/gx/`. Uses the one-slot `streamduck_warehouse` pool because it
+appends results to the warehouse.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from airflow.sdk import AssetAll, dag, task
+
+from streamduck.airflow import WAREHOUSE_POOL, declared_streams, project_settings, raw_asset
+from streamduck.airflow import tasks as streamduck_tasks
+
+SETTINGS = project_settings(__file__)
+RAW_ASSETS = [raw_asset(d, SETTINGS) for d in declared_streams(SETTINGS)]
+
+
+@dag(
+    schedule=AssetAll(*RAW_ASSETS) if RAW_ASSETS else None,
+    start_date=datetime(2026, 1, 1, tzinfo=UTC),
+    catchup=False,
+    max_active_runs=1,
+    tags=["streamduck", "quality"],
+    default_args={"retries": 1, "retry_delay": timedelta(seconds=15)},
+    doc_md=__doc__,
+)
+def streamduck_checks():
+    @task(multiple_outputs=False, pool=WAREHOUSE_POOL)
+    def quality_checks() -> dict:
+        return streamduck_tasks.check_streams(streamduck_tasks.task_settings(__file__))
+
+    quality_checks()
+
+
+dag_object = streamduck_checks()
+
+if __name__ == "__main__":
+    dag_object.test()

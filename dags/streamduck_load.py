@@ -1,0 +1,56 @@
+"""
+### Load Kafka topics into DuckDB
+
+One task per source stream declared in `sql/streams` (add a file there and a task appears). Each
+task reads its topic up to the end offsets seen when it starts, writes rows and offsets in one DuckDB
+transaction (exactly once), and exits: a bounded micro-batch, so re-running a run loads only what
+is new. Each task updates the stream's Asset `duckdb://<warehouse>/raw.<stream>`; the event's extra
+carries the loaded offset ranges per partition, the row count and the dead-letter count. The
+`streamduck_views` and `streamduck_checks` DAGs are scheduled on those Assets.
+
+All tasks share the one-slot pool `streamduck_warehouse` (DuckDB allows one writer process).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from airflow.sdk import dag, get_current_context, task
+
+from streamduck.airflow import WAREHOUSE_POOL, declared_streams, project_settings, raw_asset
+from streamduck.airflow import tasks as streamduck_tasks
+
+SETTINGS = project_settings(__file__)
+
+
+def load_task(stream: str, asset):
+    """The load task of one stream, updating its Asset with offsets and counts."""
+
+    @task(multiple_outputs=False, task_id=f"load_{stream.lower()}", outlets=[asset], pool=WAREHOUSE_POOL)
+    def load() -> dict:
+        loaded = streamduck_tasks.load_stream(streamduck_tasks.task_settings(__file__), stream)
+        extra = {key: loaded.get(key) for key in ("stream", "topic", "rows", "dead_letters", "ranges")}
+        get_current_context()["outlet_events"][asset].extra = extra
+        return loaded
+
+    return load()
+
+
+@dag(
+    schedule=timedelta(minutes=5),
+    start_date=datetime(2026, 1, 1, tzinfo=UTC),
+    catchup=False,
+    max_active_runs=1,
+    tags=["streamduck", "load"],
+    default_args={"retries": 3, "retry_delay": timedelta(seconds=15)},
+    doc_md=__doc__,
+)
+def streamduck_load():
+    for definition in declared_streams(SETTINGS):
+        load_task(definition.name, raw_asset(definition, SETTINGS))
+
+
+dag_object = streamduck_load()
+
+if __name__ == "__main__":
+    dag_object.test()

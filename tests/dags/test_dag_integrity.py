@@ -1,0 +1,85 @@
+"""Every DAG file imports cleanly, fast, offline, with tags, retries, docs and the writer pool."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+PROBE = r"""
+import json, time
+from airflow.dag_processing.dagbag import DagBag
+started = time.perf_counter()
+bag = DagBag(dag_folder="dags")
+elapsed = time.perf_counter() - started
+print(json.dumps({
+    "import_errors": {k: str(v) for k, v in bag.import_errors.items()},
+    "seconds": elapsed,
+    "dags": {
+        dag_id: {
+            "tags": sorted(dag.tags),
+            "doc_md": bool(dag.doc_md),
+            "tasks": {t.task_id: {"retries": t.retries, "pool": t.pool, "outlets": [a.uri for a in t.outlets]}
+                      for t in dag.tasks},
+            "schedule": type(dag.timetable).__name__,
+        }
+        for dag_id, dag in bag.dags.items()
+    },
+}))
+"""
+
+WRITERS = {"streamduck_load", "streamduck_views", "streamduck_checks"}
+
+
+@pytest.fixture(scope="module")
+def dagbag(airflow_home) -> dict:
+    """What Airflow's DagBag sees in ``dags/``, probed in a subprocess."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO_ROOT
+    from tests.dags.conftest import airflow_env
+
+    # A broker address nobody listens on: parsing must not need one.
+    env = airflow_env(airflow_home)
+    env["AIRFLOW_CONN_KAFKA_DEFAULT"] = json.dumps(
+        {"conn_type": "kafka", "extra": {"bootstrap.servers": "127.0.0.1:1"}}
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE], env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_no_import_errors_and_fast_parse(dagbag: dict) -> None:
+    assert dagbag["import_errors"] == {}
+    assert set(dagbag["dags"]) == {
+        "streamduck_provision",
+        "streamduck_load",
+        "streamduck_views",
+        "streamduck_checks",
+        "streamduck_fake_data",
+    }
+    assert dagbag["seconds"] < 2.0
+
+
+def test_tags_docs_and_retries(dagbag: dict) -> None:
+    for dag_id, dag in dagbag["dags"].items():
+        assert "streamduck" in dag["tags"], dag_id
+        assert dag["doc_md"], dag_id
+        for task_id, task in dag["tasks"].items():
+            assert task["retries"] >= 1, f"{dag_id}.{task_id}"
+
+
+def test_warehouse_writers_share_the_one_slot_pool(dagbag: dict) -> None:
+    for dag_id in WRITERS:
+        for task_id, task in dagbag["dags"][dag_id]["tasks"].items():
+            assert task["pool"] == "streamduck_warehouse", f"{dag_id}.{task_id}"
+
+
+def test_one_load_task_per_source_stream_with_its_asset(dagbag: dict) -> None:
+    tasks = dagbag["dags"]["streamduck_load"]["tasks"]
+    assert tasks["load_fake_people"]["outlets"] == ["duckdb://warehouse.duckdb/raw.fake_people"]
+    assert tasks["load_my_stream"]["outlets"] == ["duckdb://warehouse.duckdb/raw.my_stream"]
+    assert dagbag["dags"]["streamduck_checks"]["schedule"] == "AssetTriggeredTimetable"
