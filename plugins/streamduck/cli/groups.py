@@ -30,10 +30,16 @@ def describe(
     group: Annotated[str, typer.Argument(metavar="GROUP", help="Group id.")],
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Per partition: committed offset, log-end offset, lag (- without a commit) and owner."""
+    """Per partition: committed offset, log-end offset, lag (- without a commit), owner, warehouse offset."""
     from streamduck.kafka.groups import DESCRIBE_COLUMNS, describe_group
+    from streamduck.load.status import warehouse_offsets
 
-    render(describe_group(settings_from(ctx), group), fmt, DESCRIBE_COLUMNS)
+    settings = settings_from(ctx)
+    rows = describe_group(settings, group)
+    held = warehouse_offsets(settings, group)  # the loader's own offsets, committed with the rows
+    for row in rows:
+        row["warehouse_offset"] = held.get((row["topic"], row["partition"]))
+    render(rows, fmt, [*DESCRIBE_COLUMNS, "warehouse_offset"])
 
 
 @groups_app.command("reset-offsets")

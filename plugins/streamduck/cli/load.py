@@ -1,0 +1,98 @@
+"""``streamduck load``: load mapped topics into the warehouse (a thin shell over run_load)."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from streamduck.cli._app import settings_from
+from streamduck.cli._output import Format, FormatOption, render
+
+__all__ = ["register"]
+
+
+class Guarantee(enum.StrEnum):
+    exactly_once = "exactly-once"
+    at_least_once = "at-least-once"
+    at_most_once = "at-most-once"
+
+
+def load(
+    ctx: typer.Context,
+    streams: Annotated[
+        list[str] | None, typer.Argument(help="Source streams to load (default: all).")
+    ] = None,
+    until_caught_up: Annotated[
+        bool,
+        typer.Option("--until-caught-up", help="Read to the end offsets seen at start, then exit (default)."),
+    ] = False,
+    follow: Annotated[bool, typer.Option("--follow", help="Keep loading until SIGTERM/SIGINT.")] = False,
+    guarantee: Annotated[
+        Guarantee, typer.Option(help="Delivery guarantee for this run.")
+    ] = Guarantee.exactly_once,
+    group: Annotated[str, typer.Option(help="Consumer group id.")] = "streamduck-loader",
+    batch_size: Annotated[int, typer.Option(min=1, help="Records per micro-batch, at most.")] = 20_000,
+    batch_ms: Annotated[int, typer.Option(min=1, help="Longest a micro-batch stays open, in ms.")] = 1000,
+    batch_bytes: Annotated[int, typer.Option(min=1, help="Value bytes per micro-batch, at most.")] = 16
+    * 1024
+    * 1024,
+    max_value_bytes: Annotated[
+        int, typer.Option(min=1, help="Larger values become dead letters (reason oversized).")
+    ] = 256 * 1024,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Load every mapped topic (or the named streams) into DuckDB, exactly once by default."""
+    from streamduck.errors import ConfigError
+    from streamduck.load import run_load
+
+    if follow and until_caught_up:
+        raise ConfigError("--follow and --until-caught-up exclude each other")
+    settings = settings_from(ctx)
+    with _progress() as on_progress:
+        report = run_load(
+            settings, streams or None, mode="follow" if follow else "until-caught-up",
+            guarantee=guarantee.value, group=group, batch_size=batch_size, batch_ms=batch_ms,
+            batch_bytes=batch_bytes, max_value_bytes=max_value_bytes, on_progress=on_progress,
+        )  # fmt: skip
+    rows = [
+        {**s.to_dict(), "ranges": " ".join(f"{p}:{a}-{b}" for p, (a, b) in sorted(s.ranges.items()))}
+        for s in report.streams
+    ]
+    render(rows if fmt is Format.table else [s.to_dict() for s in report.streams], fmt,
+           ["stream", "topic", "rows", "dead_letters", "duplicates", "ranges"])  # fmt: skip
+    typer.echo(
+        f"{report.rows} rows, {report.dead_letters} dead letters in {report.batches} batches, "
+        f"{report.duration_s:.1f}s ({report.guarantee}, group {report.group})",
+        err=True,
+    )
+
+
+class _progress:
+    """A live counter on stderr when it is a terminal; otherwise nothing."""
+
+    def __enter__(self) -> Any:
+        if not sys.stderr.isatty():
+            self._progress = None
+            return None
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                                  transient=True)  # fmt: skip
+        self._progress.start()
+        task = self._progress.add_task("joining the consumer group")
+
+        def update(report: Any) -> None:
+            self._progress.update(task, description=f"{report.rows} rows, {report.dead_letters} dead letters")
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+def register(app: typer.Typer) -> None:
+    app.command("load")(load)

@@ -1,0 +1,86 @@
+"""Exactly-once micro-batch loading from Kafka topics into the DuckDB warehouse."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import Literal
+
+from streamduck.errors import ConfigError
+from streamduck.ksql.model import SourceDefinition
+from streamduck.load.batch import BatchLimits
+from streamduck.load.report import LoadReport, StreamLoad
+from streamduck.load.writer import WriterOptions
+from streamduck.settings import Settings
+
+__all__ = ["DEFAULT_GROUP", "GUARANTEES", "LoadReport", "StreamLoad", "run_load"]
+
+DEFAULT_GROUP = "streamduck-loader"
+GUARANTEES = ("exactly-once", "at-least-once", "at-most-once")
+Mode = Literal["until-caught-up", "follow"]
+Guarantee = Literal["exactly-once", "at-least-once", "at-most-once"]
+
+
+def run_load(
+    settings: Settings,
+    streams: Sequence[str] | None = None,
+    *,
+    mode: Mode = "until-caught-up",
+    guarantee: Guarantee = "exactly-once",
+    group: str | None = None,
+    batch_size: int = 20_000,
+    batch_ms: int = 1000,
+    batch_bytes: int = 16 * 1024 * 1024,
+    max_value_bytes: int = 256 * 1024,
+    lock_wait_s: float = 120.0,
+    definitions: Sequence[SourceDefinition] | None = None,
+    stop: threading.Event | None = None,
+    on_progress: Callable[[LoadReport], None] | None = None,
+) -> LoadReport:
+    """Load the mapped topics (all source streams, or ``streams``) into the warehouse.
+
+    ``mode="until-caught-up"`` reads to the end offsets seen at start, drains until a poll comes
+    back empty, and returns. ``mode="follow"`` runs until ``stop`` is set, or (from the main thread)
+    until SIGTERM/SIGINT; either way it finishes and commits the open batch and leaves the group.
+    ``definitions`` overrides reading ``settings.streams_dir``.
+
+    Raises:
+        ConfigError, TopicNotFound, BrokerUnavailable, WarehouseLocked, OffsetOutOfRange.
+    """
+    from streamduck.load.runner import LoadRun
+    from streamduck.load.sources import select_sources
+
+    if guarantee not in GUARANTEES:
+        raise ConfigError(f"unknown guarantee {guarantee!r}; choose one of {', '.join(GUARANTEES)}")
+    if mode not in ("until-caught-up", "follow"):
+        raise ConfigError(f"unknown mode {mode!r}; choose until-caught-up or follow")
+    if batch_size < 1 or batch_ms < 1 or batch_bytes < 1 or max_value_bytes < 1:
+        raise ConfigError("batch size, batch time, batch bytes and max value bytes must be positive")
+    chosen = select_sources(settings, streams, definitions)
+    stop = stop or threading.Event()
+    run = LoadRun(
+        settings, chosen, mode=mode, guarantee=guarantee, group=group or DEFAULT_GROUP,
+        limits=BatchLimits(records=batch_size, bytes=batch_bytes, age_s=batch_ms / 1000),
+        writer_options=WriterOptions(max_value_bytes=max_value_bytes, lock_wait_s=lock_wait_s),
+        stop=stop, on_progress=on_progress,
+    )  # fmt: skip
+    with _stop_on_signals(stop):
+        return run.run()
+
+
+@contextlib.contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM/SIGINT set ``stop`` (graceful: finish the batch, commit, leave the group)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    for sig in previous:
+        signal.signal(sig, lambda _signum, _frame: stop.set())
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

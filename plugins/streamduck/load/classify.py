@@ -1,0 +1,118 @@
+"""Sorting a batch into loadable rows and dead letters, in DuckDB, with a reason per bad record.
+
+Reason codes (also the producer's bad-record kinds): ``tombstone`` (null value on a STREAM),
+``null_key`` (a TABLE record without key), ``oversized`` (value larger than ``max_value_bytes``),
+``invalid_utf8``, ``not_json``, ``wrong_root_type`` (valid JSON that is not an object),
+``wrong_field_type`` (a declared field present but not coercible to its type).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+from streamduck.ksql.model import SourceDefinition
+from streamduck.warehouse.coerce import (
+    column_typed_value,
+    field_json,
+    json_field_projections,
+    uncoercible,
+)
+from streamduck.warehouse.sqltext import quote_string
+
+if TYPE_CHECKING:
+    import duckdb
+
+__all__ = ["REASONS", "STAGED", "stage"]
+
+REASONS = (
+    "tombstone",
+    "null_key",
+    "oversized",
+    "invalid_utf8",
+    "not_json",
+    "wrong_root_type",
+    "wrong_field_type",
+)
+STAGED = "_streamduck_staged"
+"""Temporary table holding the classified batch: source columns + text, keys, reason, detail."""
+
+
+def stage(
+    con: duckdb.DuckDBPyConnection, definition: SourceDefinition, source: str, max_value_bytes: int
+) -> None:
+    """Classify the rows of relation ``source`` into the temp table :data:`STAGED`.
+
+    ``source`` has the columns partition, offset, timestamp_ms, key, headers, value (BLOB).
+    """
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {STAGED} AS {_classify_query(definition, source, max_value_bytes)}"
+    )
+
+
+def _field_layers(definition: SourceDefinition) -> tuple[str, str, str]:
+    """Projections: each field's JSON (f_i), its typed value (t_i), and the first coercion error.
+
+    Kept in separate query layers so each expression is evaluated once per row.
+    """
+    columns = definition.value_columns
+    fields = ", ".join(f"{field_json('text', c.field)} AS f_{i}" for i, c in enumerate(columns))
+    typed = ", ".join(f"{column_typed_value(f'f_{i}', c)} AS t_{i}" for i, c in enumerate(columns))
+    checks = []
+    for i, column in enumerate(columns):
+        message = quote_string(f"field {column.field!r} is not a valid {column.type}: ")
+        bad = uncoercible(f"f_{i}", f"t_{i}")
+        checks.append(f"CASE WHEN {bad} THEN {message} || left(json_extract_string(f_{i}, '$'), 80) END")
+    error = f"coalesce({', '.join(checks)})" if checks else "NULL::VARCHAR"
+    return fields or "NULL AS f_none", typed or "NULL AS t_none", error
+
+
+def _projections(definition: SourceDefinition) -> str:
+    """Parse each JSON object once (non-objects get NULLs; from_json would reject them)."""
+    fields = [c.field for c in definition.value_columns]
+    return ", ".join(
+        f"CASE WHEN root = 'OBJECT' THEN {expr} END AS {alias}"
+        for alias, expr in json_field_projections("text", fields).items()
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _classify_query(definition: SourceDefinition, source: str, max_value_bytes: int) -> str:
+    is_table = definition.kind == "TABLE"
+    null_value = "CASE WHEN \"key\" IS NULL THEN 'null_key' END" if is_table else "'tombstone'"
+    missing_key = "WHEN \"key\" IS NULL THEN 'null_key'" if is_table else ""
+    fields, typed, error = _field_layers(definition)
+    return f"""
+WITH decoded AS (
+  SELECT *, TRY(decode("value")) AS text FROM {source}
+), parsed AS (  -- one parse: the root type, NULL when the text is not JSON
+  SELECT *, TRY(json_type(text)) AS root FROM decoded
+), objects AS (
+  SELECT *, {_projections(definition)} FROM parsed
+), fields AS (
+  SELECT *, {fields} FROM objects
+), typed AS (
+  SELECT *, {typed} FROM fields
+), checked AS (
+  SELECT *, _keys AS keys, CASE WHEN root = 'OBJECT' THEN {error} END AS field_error FROM typed
+)
+SELECT "partition", "offset", timestamp_ms, "key", headers, "value", text, keys,
+  CASE
+    WHEN "value" IS NULL THEN {null_value}
+    WHEN octet_length("value") > {int(max_value_bytes)} THEN 'oversized'
+    WHEN text IS NULL THEN 'invalid_utf8'
+    WHEN root IS NULL THEN 'not_json'
+    WHEN root <> 'OBJECT' THEN 'wrong_root_type'
+    WHEN field_error IS NOT NULL THEN 'wrong_field_type'
+    {missing_key}
+  END AS reason,
+  CASE
+    WHEN "value" IS NULL THEN 'null value'
+    WHEN octet_length("value") > {int(max_value_bytes)}
+      THEN 'value of ' || octet_length("value") || ' bytes exceeds the limit of {int(max_value_bytes)}'
+    WHEN text IS NULL THEN 'value is not valid UTF-8'
+    WHEN root IS NULL THEN 'value is not valid JSON: ' || left(text, 80)
+    WHEN root <> 'OBJECT' THEN 'JSON root is ' || root || ', expected OBJECT'
+    ELSE field_error
+  END AS detail
+FROM checked"""

@@ -1,0 +1,177 @@
+"""One micro-batch, one DuckDB transaction: rows, dead letters, drift, offsets and history.
+
+Exactly-once rests on the compare-and-set here: the batch carries, per partition, the offset the
+loader believed the warehouse held when it fetched the records. If the stored offset differs, some
+other loader (a newer group member, after a rebalance) committed in between: this batch is stale and
+is rolled back whole, never written over the newer state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from streamduck.load.batch import Batch
+from streamduck.load.classify import STAGED, stage
+from streamduck.load.crash import crash_point
+from streamduck.warehouse.layout import INTERNAL_SCHEMA, raw_table
+
+if TYPE_CHECKING:
+    import duckdb
+
+__all__ = ["CommitResult", "commit_batch", "stored_offsets"]
+
+
+@dataclass
+class CommitResult:
+    """What one batch transaction did."""
+
+    stream: str
+    committed: bool
+    rows: int = 0
+    dead_letters: int = 0
+    duplicates: int = 0
+    conflicts: dict[int, int | None] = field(default_factory=dict)
+    """For a stale batch: per partition, the offset the warehouse holds instead."""
+
+
+def utc_now() -> dt.datetime:
+    """Now in UTC as a naive datetime: the warehouse stores TIMESTAMP in UTC (no pytz needed to read)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def utc_from(epoch_s: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(epoch_s, dt.UTC).replace(tzinfo=None)
+
+
+def stored_offsets(con: duckdb.DuckDBPyConnection, stream: str, topic: str) -> dict[int, int]:
+    """The next offset to load per partition, as the warehouse holds it for ``stream``."""
+    rows = con.execute(
+        f'SELECT "partition", next_offset FROM {INTERNAL_SCHEMA}.offsets WHERE stream = ? AND topic = ?',
+        [stream, topic],
+    ).fetchall()
+    return dict(rows)
+
+
+def commit_batch(
+    con: duckdb.DuckDBPyConnection,
+    batch: Batch,
+    *,
+    guarantee: str,
+    loader: str,
+    max_value_bytes: int,
+) -> CommitResult:
+    """Write ``batch`` in one transaction; with exactly-once, only if the stored offsets still match."""
+    definition = batch.definition
+    started = time.time()
+    arrow = batch.to_arrow()
+    con.register("_streamduck_batch", arrow)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if guarantee == "exactly-once":
+            conflicts = _stale_partitions(con, batch)
+            if conflicts:
+                con.execute("ROLLBACK")
+                return CommitResult(definition.name, committed=False, conflicts=conflicts)
+        stage(con, definition, "_streamduck_batch", max_value_bytes)
+        result = _insert_staged(con, batch)
+        _record_drift(con, batch)
+        _store_offsets(con, batch, loader)
+        _record_history(con, batch, result, guarantee, loader, started)
+        crash_point("after-insert")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("_streamduck_batch")
+    crash_point("after-warehouse-commit")
+    return result
+
+
+def _stale_partitions(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[int, int | None]:
+    stored = stored_offsets(con, batch.definition.name, batch.definition.topic)
+    return {
+        partition: stored.get(partition)
+        for partition, expected in batch.expected.items()
+        if stored.get(partition) != expected
+    }
+
+
+def _insert_staged(con: duckdb.DuckDBPyConnection, batch: Batch) -> CommitResult:
+    definition = batch.definition
+    topic = definition.topic
+    (rows,) = con.execute(
+        f"""INSERT OR IGNORE INTO {raw_table(definition)}
+            (topic, "partition", "offset", timestamp_ms, "key", headers, "value")
+            SELECT ?, "partition", "offset", timestamp_ms, "key", headers, text
+            FROM {STAGED} WHERE reason IS NULL""",
+        [topic],
+    ).fetchone()
+    (dead,) = con.execute(
+        f"""INSERT OR IGNORE INTO {INTERNAL_SCHEMA}.dead_letters
+            SELECT ?, ?, "partition", "offset", timestamp_ms, "key", "value", headers, reason, detail, ?
+            FROM {STAGED} WHERE reason IS NOT NULL""",
+        [definition.name, topic, utc_now()],
+    ).fetchone()
+    duplicates = batch.records - rows - dead
+    return CommitResult(definition.name, committed=True, rows=rows, dead_letters=dead, duplicates=duplicates)
+
+
+def _record_drift(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+    """Count undeclared fields seen and declared fields missing, keeping the first offset seen."""
+    definition = batch.definition
+    declared = [c.field.upper() for c in definition.value_columns]  # matched case-insensitively
+    upsert = f"""INSERT INTO {INTERNAL_SCHEMA}.schema_drift
+        SELECT $stream, field, kind, arg_min("partition", "offset"), min("offset"), count(*),
+               $now, $now
+        FROM ({{observations}}) GROUP BY field, kind
+        ON CONFLICT (stream, field, kind) DO UPDATE
+        SET count = count + excluded.count, last_seen_at = excluded.last_seen_at"""
+    undeclared = f"""SELECT "partition", "offset", k AS field, 'undeclared' AS kind
+        FROM (SELECT "partition", "offset", unnest(keys) AS k FROM {STAGED} WHERE reason IS NULL)
+        WHERE NOT list_contains($declared, upper(k))"""
+    missing = f"""SELECT "partition", "offset", d AS field, 'missing' AS kind
+        FROM (SELECT "partition", "offset", keys, unnest($declared) AS d FROM {STAGED}
+              WHERE reason IS NULL AND keys IS NOT NULL)
+        WHERE NOT list_contains(list_transform(keys, lambda k: upper(k)), d)"""
+    for observations in (undeclared, missing):
+        con.execute(
+            upsert.format(observations=observations),
+            {"stream": definition.name, "declared": declared, "now": utc_now()},
+        )
+
+
+def _store_offsets(con: duckdb.DuckDBPyConnection, batch: Batch, loader: str) -> None:
+    definition = batch.definition
+    con.executemany(
+        f"""INSERT INTO {INTERNAL_SCHEMA}.offsets VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (stream, topic, "partition") DO UPDATE
+            SET next_offset = excluded.next_offset, loader = excluded.loader,
+                updated_at = excluded.updated_at""",
+        [[definition.name, definition.topic, p, o, loader, utc_now()] for p, o in batch.next_offsets.items()],
+    )
+
+
+def _record_history(
+    con: duckdb.DuckDBPyConnection,
+    batch: Batch,
+    result: CommitResult,
+    guarantee: str,
+    loader: str,
+    started: float,
+) -> None:
+    ranges = json.dumps({str(p): list(r) for p, r in sorted(batch.ranges.items())})
+    con.execute(
+        f"""INSERT INTO {INTERNAL_SCHEMA}.load_history VALUES (
+            nextval('{INTERNAL_SCHEMA}.batch_ids'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+            ?, ?, ?)""",
+        [
+            batch.definition.name, batch.definition.topic, guarantee, loader, ranges, batch.records,
+            result.rows, result.dead_letters, result.duplicates, batch.bytes, utc_from(started),
+            utc_now(), (time.time() - started) * 1000,
+        ],
+    )  # fmt: skip

@@ -1,0 +1,304 @@
+"""The consume loop: group membership, seeking to the warehouse's offsets, batching, committing.
+
+Order of effects per guarantee (K = Kafka group commit, W = warehouse transaction):
+exactly-once: W (rows + offsets, compare-and-set) then K, and every assignment seeks to W's offsets;
+at-least-once: W then K, positions from K; at-most-once: K then W, positions from K.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from streamduck.errors import OffsetOutOfRange, TopicNotFound
+from streamduck.kafka.clients import broker_errors, consumer
+from streamduck.ksql.model import SourceDefinition
+from streamduck.load.batch import Batch, BatchBuilder, BatchLimits
+from streamduck.load.commit import CommitResult, stored_offsets
+from streamduck.load.crash import crash_point
+from streamduck.load.report import LoadReport, StreamLoad
+from streamduck.load.writer import WarehouseWriter, WriterOptions
+from streamduck.settings import Settings
+
+if TYPE_CHECKING:
+    from kafka import KafkaConsumer
+
+__all__ = ["LoadRun"]
+
+log = logging.getLogger(__name__)
+
+
+class LoadRun:
+    """One loader process's membership in the group, from join to leave."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        definitions: Sequence[SourceDefinition],
+        *,
+        mode: str,
+        guarantee: str,
+        group: str,
+        limits: BatchLimits,
+        writer_options: WriterOptions,
+        stop: threading.Event,
+        on_progress: Callable[[LoadReport], None] | None = None,
+    ):
+        self.settings, self.mode, self.guarantee, self.stop = settings, mode, guarantee, stop
+        # Several streams may map one topic: each has its own builder, offsets and compare-and-set;
+        # the consumer reads each partition once, from the smallest position any of them needs.
+        self.by_topic: dict[str, list[BatchBuilder]] = {}
+        for d in definitions:
+            self.by_topic.setdefault(d.topic, []).append(BatchBuilder(d, limits))
+        self.builders = [b for group in self.by_topic.values() for b in group]
+        self.loaded: dict[tuple[str, Any], int] = {}
+        """Per (stream, topic-partition), the next offset committed to the warehouse by this run."""
+        self.report = LoadReport(guarantee, mode, group, [StreamLoad(d.name, d.topic) for d in definitions])
+        self.on_progress = on_progress
+        self.joined = False
+        self.targets: dict[Any, int] = {}
+        loader = f"{socket.gethostname()}:{os.getpid()}"
+        options = WriterOptions(**{**writer_options.__dict__, "guarantee": guarantee, "loader": loader})
+        self.consumer = self._consumer(group)  # first: no writer thread is left behind if it fails
+        self.writer = WarehouseWriter(settings.warehouse, definitions, options)
+
+    def _consumer(self, group: str) -> KafkaConsumer:
+        return consumer(
+            self.settings,
+            group_id=group,
+            # Exactly-once seeks explicitly on every assignment, so an out-of-range stored offset is
+            # an error, never a silent skip; the other guarantees start from the earliest record.
+            auto_offset_reset="none" if self.guarantee == "exactly-once" else "earliest",
+            isolation_level="read_committed",
+            session_timeout_ms=6000,
+            heartbeat_interval_ms=1000,
+            max_partition_fetch_bytes=4 * 1024 * 1024,
+        )
+
+    def run(self) -> LoadReport:
+        """Consume until caught up (or until stopped, in follow mode); always leaves the group."""
+        started = time.monotonic()
+        try:
+            self._subscribe()
+            self._loop()
+            self._flush()
+        finally:
+            self._close()
+            self.report.duration_s = time.monotonic() - started
+        return self.report
+
+    def _subscribe(self) -> None:
+        from kafka import TopicPartition
+
+        with broker_errors(self.settings):
+            for topic in self.by_topic:
+                partitions = self.consumer.partitions_for_topic(topic)
+                if not partitions:
+                    raise TopicNotFound(
+                        f"topic {topic!r} (stream {self.by_topic[topic][0].definition.name}) does not exist"
+                    )
+                tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+                self.targets.update(self.consumer.end_offsets(tps))
+        self.consumer.subscribe(list(self.by_topic), listener=_listener(self))
+
+    def _loop(self) -> None:
+        from kafka.errors import OffsetOutOfRangeError
+
+        limits = self.builders[0].limits
+        poll_ms = max(50, min(500, int(limits.age_s * 1000)))
+        max_records = min(limits.records, 20_000)  # a batch is never much larger than asked
+        while not self.stop.is_set():
+            try:
+                fetched = self.consumer.poll(timeout_ms=poll_ms, max_records=max_records)
+            except OffsetOutOfRangeError as exc:
+                raise OffsetOutOfRange(
+                    f"stored offsets {exc.args[0] if exc.args else ''} are outside what the broker holds; "
+                    "reset them with `streamduck groups reset-offsets` or reload the stream"
+                ) from exc
+            except Exception:
+                # A failure inside the rebalance callback (e.g. the warehouse stayed locked) reaches
+                # us wrapped by kafka-python: report the writer's own, clearer error.
+                self.writer.raise_if_failed()
+                raise
+            for tp, records in fetched.items():
+                for builder in self.by_topic[tp.topic]:
+                    builder.add(tp.partition, records)
+            # An empty poll is not a reason to cut a batch short: fetches are often still in flight.
+            # Batches close by count, bytes or age; the age limit bounds latency in follow mode.
+            self._submit_ready(force=False)
+            self._collect_results()
+            if self.mode == "until-caught-up" and not fetched and self._caught_up():
+                return
+
+    def _submit_ready(self, force: bool) -> None:
+        now = time.monotonic()
+        for builder in self.builders:
+            if builder.records and (force or builder.is_full(now)):
+                self._submit(builder.take())
+
+    def _submit(self, batch: Batch | None) -> None:
+        if batch is None:
+            return
+        if self.guarantee == "at-most-once" and not self._commit_kafka(
+            {batch.definition.topic: batch.next_offsets}
+        ):
+            return  # the group moved on: the new owner reads these records
+        crash_point("before-write")
+        self.writer.submit(batch)
+
+    def _caught_up(self) -> bool:
+        """Joined, every assigned partition at or past its end offset at start, and all committed.
+
+        Called after an empty poll (the embedded broker under-reports end offsets, so reaching
+        them is not enough: the drain continues until a poll comes back empty).
+        """
+        if not self.joined:
+            return False
+        if any(self.consumer.position(tp) < self.targets.get(tp, 0) for tp in self.consumer.assignment()):
+            return False
+        self._submit_ready(force=True)
+        self.writer.drain()
+        self._collect_results()
+        return True
+
+    def _collect_results(self, commit_kafka: bool = True) -> None:
+        changed: set[str] = set()
+        for batch, result in self.writer.results():
+            if result.committed:
+                self._record(batch, result)
+                for partition, offset in batch.next_offsets.items():
+                    self.loaded[(batch.definition.name, (batch.definition.topic, partition))] = offset
+                changed.add(batch.definition.topic)
+            else:
+                self._reposition_stale(batch, result)
+        if changed and commit_kafka and self.guarantee != "at-most-once":
+            self._commit_kafka({topic: self._loaded_by_all(topic) for topic in changed})
+
+    def _loaded_by_all(self, topic: str) -> dict[int, int]:
+        """Per partition, the offset every stream of ``topic`` has loaded up to (safe to commit)."""
+        streams = [b.definition.name for b in self.by_topic[topic]]
+        partitions = {tp[1] for (_, tp) in self.loaded if tp[0] == topic}
+        safe = {}
+        for partition in partitions:
+            offsets = [self.loaded.get((name, (topic, partition))) for name in streams]
+            if None not in offsets:
+                safe[partition] = min(offsets)
+        return safe
+
+    def _record(self, batch: Batch, result: CommitResult) -> None:
+        log.info(
+            "stream %s: committed %d rows, %d dead letters, partitions %s",
+            batch.definition.name, result.rows, result.dead_letters, batch.ranges,
+        )  # fmt: skip
+        self.report.batches += 1
+        self.report.stream(batch.definition.name).add(
+            batch.ranges, result.rows, result.dead_letters, result.duplicates, batch.records
+        )
+        if self.on_progress is not None:
+            self.on_progress(self.report)
+
+    def _reposition_stale(self, batch: Batch, result: CommitResult) -> None:
+        """Another member committed these partitions first: continue from what it stored."""
+        from kafka import TopicPartition
+
+        self.report.stale_batches += 1
+        log.warning(
+            "stream %s: stale batch rolled back, partitions %s", batch.definition.name, result.conflicts
+        )
+        assigned = self.consumer.assignment()
+        for partition, stored in result.conflicts.items():
+            tp = TopicPartition(batch.definition.topic, partition)
+            if tp in assigned:
+                self._seek(tp, {batch.definition.name: stored})
+
+    def _seek(self, tp: Any, stored: dict[str, int | None]) -> None:
+        """Reposition the streams named in ``stored``; the consumer goes to the lowest need."""
+        builders = self.by_topic[tp.topic]
+        for builder in builders:
+            if builder.definition.name in stored:
+                builder.reset_position(tp.partition, stored[builder.definition.name])
+        needs = [b.positions.get(tp.partition) for b in builders]
+        if None in needs:
+            self.consumer.seek_to_beginning(tp)
+        else:
+            self.consumer.seek(tp, min(needs))
+
+    def _commit_kafka(self, offsets: dict[str, dict[int, int]]) -> bool:
+        from kafka import OffsetAndMetadata, TopicPartition
+        from kafka.errors import CommitFailedError, IllegalStateError
+
+        commit = {
+            TopicPartition(topic, p): OffsetAndMetadata(o, "", -1)
+            for topic, parts in offsets.items()
+            for p, o in parts.items()
+        }
+        try:
+            self.consumer.commit(commit)
+        except (CommitFailedError, IllegalStateError) as exc:
+            log.warning("Kafka offset commit failed (group rebalanced): %s", exc)
+            return False
+        crash_point("after-kafka-commit")
+        return True
+
+    # The two callbacks below run on kafka-python's IO thread while the main thread waits in
+    # poll(): they may seek and use the writer, but must not call blocking consumer APIs.
+
+    def on_assigned(self, assigned: Sequence[Any]) -> None:
+        """Seek every new partition to where the warehouse (or, for other guarantees, Kafka) is."""
+        self.joined = True
+        if self.guarantee != "exactly-once":
+            for tp in assigned:  # positions come from the group's committed offsets
+                for builder in self.by_topic[tp.topic]:
+                    builder.reset_position(tp.partition, None)
+            return
+        stored = self.writer.call(
+            lambda con: {
+                b.definition.name: stored_offsets(con, b.definition.name, b.definition.topic)
+                for b in self.builders
+            }
+        )
+        for tp in assigned:
+            names = [b.definition.name for b in self.by_topic[tp.topic]]
+            self._seek(tp, {name: stored[name].get(tp.partition) for name in names})
+
+    def on_revoked(self, revoked: Sequence[Any]) -> None:
+        """Commit to the warehouse what was fetched, while we still own the partitions.
+
+        Kafka offsets are not committed here (that would block the IO thread): the next owner
+        seeks to the warehouse's offsets (exactly-once) or re-reads a little (at-least-once).
+        """
+        if not revoked:  # the empty revocation before the first join: nothing to hand over
+            return
+        self._submit_ready(force=True)
+        self.writer.drain()
+        self._collect_results(commit_kafka=False)
+
+    def _flush(self) -> None:
+        self._submit_ready(force=True)
+        self.writer.drain()
+        self._collect_results()
+
+    def _close(self) -> None:
+        try:
+            self.consumer.close(autocommit=False)  # leaves the group; revoke callback drains the writer
+        finally:
+            self.writer.close()
+
+
+def _listener(run: LoadRun) -> Any:
+    """kafka-python rebalance callbacks (called inside ``poll``), forwarded to the run."""
+    from kafka import ConsumerRebalanceListener
+
+    class Listener(ConsumerRebalanceListener):
+        def on_partitions_revoked(self, revoked: Any) -> None:
+            run.on_revoked(list(revoked))
+
+        def on_partitions_assigned(self, assigned: Any) -> None:
+            run.on_assigned(list(assigned))
+
+    return Listener()

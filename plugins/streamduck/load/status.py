@@ -1,0 +1,127 @@
+"""Per-stream load status: topic end offsets, warehouse offsets, lag, rows, dead letters, rate."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from streamduck.kafka.clients import broker_errors, consumer
+from streamduck.ksql.model import SourceDefinition
+from streamduck.settings import Settings
+from streamduck.warehouse.connection import connect
+from streamduck.warehouse.layout import INTERNAL_SCHEMA, raw_table
+
+__all__ = ["stream_status", "warehouse_offsets"]
+
+
+def stream_status(settings: Settings, streams: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """One row per source stream; lag is the sum over partitions of end offset minus warehouse offset."""
+    from streamduck.load.sources import select_sources
+
+    definitions = select_sources(settings, streams)
+    ends = _end_offsets(settings, [d.topic for d in definitions])
+    facts = _warehouse_facts(settings, definitions)
+    rows = []
+    for d in definitions:
+        end = ends.get(d.topic, {})
+        fact = facts.get(d.name, {})
+        loaded = fact.get("offsets", {})
+        rows.append(
+            {
+                "stream": d.name,
+                "topic": d.topic,
+                "end_offsets": end,
+                "warehouse_offsets": loaded,
+                "lag": sum(max(o - loaded.get(p, 0), 0) for p, o in end.items()),
+                "rows": fact.get("rows", 0),
+                "dead_letters": fact.get("dead_letters", 0),
+                "last_load": fact.get("last_load"),
+                "rate_per_s": fact.get("rate"),
+            }
+        )
+    return rows
+
+
+def warehouse_offsets(settings: Settings, group: str | None = None) -> dict[tuple[str, int], int]:
+    """Per (topic, partition), the next offset the warehouse holds (for ``groups describe``).
+
+    Warehouse offsets belong to streams, not groups; ``group`` is accepted for symmetry. When two
+    streams map one topic, the smaller offset is shown.
+    """
+    del group
+    if not settings.warehouse.exists():
+        return {}
+    con = connect(settings.warehouse, read_only=True, wait_s=30)
+    try:
+        if not _has_internal(con):
+            return {}
+        rows = con.execute(
+            f'SELECT topic, "partition", min(next_offset) FROM {INTERNAL_SCHEMA}.offsets GROUP BY ALL'
+        ).fetchall()
+    finally:
+        con.close()
+    return {(topic, partition): offset for topic, partition, offset in rows}
+
+
+def _end_offsets(settings: Settings, topics: list[str]) -> dict[str, dict[int, int]]:
+    from kafka import TopicPartition
+
+    with broker_errors(settings):
+        client = consumer(settings)
+        try:
+            result: dict[str, dict[int, int]] = {}
+            for topic in topics:
+                partitions = client.partitions_for_topic(topic) or set()
+                tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+                ends = client.end_offsets(tps) if tps else {}
+                result[topic] = {tp.partition: offset for tp, offset in ends.items()}
+            return result
+        finally:
+            client.close()
+
+
+def _has_internal(con: Any) -> bool:
+    (count,) = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'offsets'",
+        [INTERNAL_SCHEMA],
+    ).fetchone()
+    return bool(count)
+
+
+def _warehouse_facts(settings: Settings, definitions: list[SourceDefinition]) -> dict[str, dict[str, Any]]:
+    if not settings.warehouse.exists():
+        return {}
+    con = connect(settings.warehouse, read_only=True, wait_s=30)
+    try:
+        if not _has_internal(con):
+            return {}
+        return {d.name: _facts(con, d) for d in definitions}
+    finally:
+        con.close()
+
+
+def _facts(con: Any, definition: SourceDefinition) -> dict[str, Any]:
+    name, topic = definition.name, definition.topic
+    offsets = dict(
+        con.execute(
+            f'SELECT "partition", next_offset FROM {INTERNAL_SCHEMA}.offsets WHERE stream = ? AND topic = ?',
+            [name, topic],
+        ).fetchall()
+    )
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'raw' AND table_name = ?", [name]
+    ).fetchone()[0]
+    rows = con.execute(f"SELECT count(*) FROM {raw_table(definition)}").fetchone()[0] if exists else 0
+    (dead,) = con.execute(
+        f"SELECT count(*) FROM {INTERNAL_SCHEMA}.dead_letters WHERE stream = ?", [name]
+    ).fetchone()
+    recent = con.execute(
+        f"""WITH h AS (SELECT * FROM {INTERNAL_SCHEMA}.load_history WHERE stream = ?),
+                 latest AS (SELECT max(committed_at) AS m FROM h)
+            SELECT strftime(m, '%Y-%m-%dT%H:%M:%SZ'),
+                   round(sum(records) / greatest(epoch(m - min(started_at)), 0.001), 1)
+            FROM h, latest WHERE committed_at >= m - INTERVAL 60 SECOND GROUP BY m""",
+        [name],
+    ).fetchone()  # rate: records per second over the last minute of loading
+    last, rate = recent or (None, None)
+    return {"offsets": offsets, "rows": rows, "dead_letters": dead, "last_load": last, "rate": rate}

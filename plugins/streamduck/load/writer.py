@@ -1,0 +1,196 @@
+"""The warehouse writer: a thread that owns the DuckDB file only while it commits.
+
+Fetching (kafka-python, holds the GIL) and landing (DuckDB, releases the GIL while it works) overlap:
+the consumer thread hands closed batches to this thread through a small bounded queue, which also
+bounds memory. The writer opens the file read-write when it has work and closes it as soon as the
+queue is empty, or after ``hold_s`` of continuous work, pausing ``release_s`` so that readers
+(``streamduck sql``, ``status``) and other loaders of the same file get their turn: DuckDB lets one
+process write a file, or several read it, never both.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from streamduck.ksql.model import SourceDefinition
+from streamduck.load.batch import Batch
+from streamduck.load.commit import CommitResult, commit_batch
+from streamduck.warehouse.connection import connect
+from streamduck.warehouse.layout import ensure_source
+
+if TYPE_CHECKING:
+    import duckdb
+
+__all__ = ["WarehouseWriter", "WriterOptions"]
+
+log = logging.getLogger(__name__)
+_STOP = object()
+
+
+@dataclass(frozen=True)
+class WriterOptions:
+    """How the writer shares the warehouse file with other processes."""
+
+    guarantee: str = "exactly-once"
+    loader: str = "streamduck"
+    max_value_bytes: int = 256 * 1024
+    lock_wait_s: float = 120.0
+    """How long to wait for another process to release the file before failing (WarehouseLocked)."""
+    hold_s: float = 1.0
+    """Longest time the file is held read-write in one go while batches keep coming."""
+    release_s: float = 0.1
+    """Pause after a full hold, during which readers and other loaders can open the file."""
+    queue_batches: int = 2
+
+
+class WarehouseWriter:
+    """Commits batches in order on its own thread; results come back through :meth:`results`."""
+
+    def __init__(self, path: Path, definitions: Sequence[SourceDefinition], options: WriterOptions):
+        self._path = path
+        self._definitions = list(definitions)
+        self._options = options
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=options.queue_batches)
+        self._results: queue.Queue[tuple[Batch, CommitResult]] = queue.Queue()
+        self._error: BaseException | None = None
+        self._current: Any = None
+        self.hold_count = 0
+        self.lock_wait_total_s = 0.0
+        self._thread = threading.Thread(target=self._run, name="streamduck-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, batch: Batch) -> None:
+        """Queue a batch for commit (blocks while the queue is full: back-pressure on fetching)."""
+        self._put(batch)
+
+    def call(self, fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
+        """Run ``fn(connection)`` on the writer thread after the queued batches; return its result."""
+        future: Future[Any] = Future()
+        self._put((fn, future))
+        return future.result()
+
+    def drain(self) -> None:
+        """Wait until every queued batch is committed (or the writer failed)."""
+        self.call(lambda _con: None)
+
+    def results(self) -> list[tuple[Batch, CommitResult]]:
+        """Commit results not yet collected, oldest first."""
+        items = []
+        while True:
+            try:
+                items.append(self._results.get_nowait())
+            except queue.Empty:
+                return items
+
+    def close(self) -> None:
+        """Commit what is queued, then stop the thread."""
+        if self._thread.is_alive():
+            self._queue.put(_STOP)
+            self._thread.join()
+        self.raise_if_failed()
+
+    def _put(self, item: Any) -> None:
+        while True:
+            self.raise_if_failed()
+            try:
+                self._queue.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+    def raise_if_failed(self) -> None:
+        """Re-raise, on the caller's thread, the error that stopped the writer (if any)."""
+        if self._error is not None:
+            raise self._error
+
+    def _run(self) -> None:
+        try:
+            self._warm_up()
+            while True:
+                item = self._queue.get()
+                if item is _STOP:
+                    return
+                self._current = item
+                if not self._session(item):
+                    return
+        except BaseException as exc:  # handed to the consumer thread, which re-raises it
+            self._error = exc
+            current = self._current
+            if isinstance(current, tuple) and not current[1].done():
+                current[1].set_exception(exc)
+            self._fail_pending(exc)
+
+    def _warm_up(self) -> None:
+        """Import DuckDB and Arrow and create the layout while the consumer joins its group."""
+        import pyarrow as pa
+
+        # pyarrow's first binary conversion costs ~1 s of one-time setup: pay it now, hidden
+        # behind the group join, not on the first batch.
+        warm = pa.table({"value": pa.array([b"{}"], pa.binary())})
+        con = connect(self._path, wait_s=self._options.lock_wait_s)
+        try:
+            con.register("_streamduck_warm", warm)
+            con.execute("SELECT count(*) FROM _streamduck_warm").fetchall()
+            con.unregister("_streamduck_warm")
+            for definition in self._definitions:
+                ensure_source(con, definition)
+        finally:
+            con.close()
+
+    def _session(self, item: Any) -> bool:
+        """Hold the file for a run of queued items; False once the stop marker was seen."""
+        started = time.monotonic()
+        con = connect(self._path, wait_s=self._options.lock_wait_s)
+        # One DuckDB thread: the consumer thread and the broker need the other cores more.
+        con.execute("SET threads = 1")
+        self.lock_wait_total_s += time.monotonic() - started
+        self.hold_count += 1
+        try:
+            deadline = time.monotonic() + self._options.hold_s
+            while True:
+                self._handle(con, item)
+                if time.monotonic() >= deadline:
+                    break
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    return True
+                if item is _STOP:
+                    return False
+        finally:
+            con.close()
+        time.sleep(self._options.release_s)  # a full hold: let readers in
+        return True
+
+    def _handle(self, con: duckdb.DuckDBPyConnection, item: Any) -> None:
+        self._current = item
+        if isinstance(item, Batch):
+            options = self._options
+            result = commit_batch(
+                con, item, guarantee=options.guarantee, loader=options.loader,
+                max_value_bytes=options.max_value_bytes,
+            )  # fmt: skip
+            self._results.put((item, result))
+            return
+        fn, future = item
+        try:
+            future.set_result(fn(con))
+        except Exception as exc:
+            future.set_exception(exc)
+
+    def _fail_pending(self, exc: BaseException) -> None:
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if isinstance(item, tuple):
+                item[1].set_exception(exc)

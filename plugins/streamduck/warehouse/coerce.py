@@ -1,0 +1,137 @@
+"""SQL expressions that turn a record's JSON value (or key) into typed columns, ksqlDB-style.
+
+Field matching follows ksqlDB's JSON deserializer: a column first matches a JSON field of exactly
+its name, else a field whose upper-cased name equals the column name (so column ``NAME`` reads
+``name``, ``Name`` or ``NAME``). Values are coerced to the declared type in SQL; a field that is
+present, not null, and cannot be coerced makes the record a dead letter at load time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from streamduck.ksql.model import Column
+from streamduck.warehouse.sqltext import quote_ident, quote_string
+
+__all__ = [
+    "column_duckdb_type",
+    "column_typed_value",
+    "field_json",
+    "json_field_projections",
+    "typed_value",
+    "uncoercible",
+]
+
+_NUMERIC_JSON = "('UBIGINT', 'BIGINT', 'DOUBLE')"
+
+
+def column_duckdb_type(column: Column) -> str:
+    """The DuckDB type of a declared column (the ksql package owns the mapping)."""
+    from streamduck.ksql.types import duckdb_type
+
+    return duckdb_type(column.type)
+
+
+def column_typed_value(json_expr: str, column: Column) -> str:
+    """``json_expr`` coerced to the column's declared type, matching STRUCT fields as ksqlDB does."""
+    from streamduck.ksql.types import parse_type
+
+    return _typed(json_expr, parse_type(column.type))
+
+
+def _typed(json_expr: str, data_type: Any, depth: int = 0) -> str:
+    from streamduck.ksql.names import ksql_name
+    from streamduck.ksql.types import duckdb_type_of
+
+    if data_type.this.name != "STRUCT":
+        return typed_value(json_expr, duckdb_type_of(data_type))
+    names = [ksql_name(field.this) for field in data_type.expressions]
+    as_named, as_lower = f"_e{depth}", f"_l{depth}"  # distinct lambda names per level: no shadowing
+    exact = quote_string(json.dumps(dict.fromkeys(names, "JSON")))
+    lower = quote_string(json.dumps(dict.fromkeys((n.lower() for n in names), "JSON")))
+    fields = [
+        f"{quote_ident(name)} := "
+        + _typed(
+            f"coalesce({as_named}[{quote_string(name)}], {as_lower}[{quote_string(name.lower())}])",
+            field.args["kind"],
+            depth + 1,
+        )
+        for name, field in zip(names, data_type.expressions, strict=True)
+    ]
+    # The one-element list_transform binds the parsed object to a name, so it is parsed once
+    # (exact and lower-cased field names) instead of once per field reference.
+    return (
+        f"CASE WHEN json_type({json_expr}) = 'OBJECT' THEN "
+        f"list_transform([from_json({json_expr}, {exact})], lambda {as_named}: "
+        f"list_transform([from_json({json_expr}, {lower})], lambda {as_lower}: struct_pack({', '.join(fields)}))[1])[1] END"
+    )
+
+
+def json_field_projections(text: str, fields: Sequence[str]) -> dict[str, str]:
+    """Columns that parse a JSON object once for :func:`field_json`: ``_exact``, ``_lower``, ``_keys``.
+
+    ``from_json`` into a struct of JSON values reads every declared field in one parse, by exact
+    name and by lower-cased name (ksqlDB columns are upper-case, JSON fields usually lower-case).
+    """
+    exact = quote_string(json.dumps(dict.fromkeys(fields, "JSON")))
+    lower = quote_string(json.dumps(dict.fromkeys((f.lower() for f in fields), "JSON")))
+    if not fields:  # from_json needs at least one field
+        exact = lower = quote_string(json.dumps({"__streamduck_no_field__": "JSON"}))
+    return {
+        "_exact": f"from_json({text}, {exact})",
+        # Declared fields usually are lower-case already: then one parse serves both lookups.
+        "_lower": "_exact" if lower == exact else f"from_json({text}, {lower})",
+        "_keys": f"json_keys({text})",
+    }
+
+
+def field_json(text: str, field: str) -> str:
+    """The JSON value of top-level ``field`` (SQL NULL when absent), over :func:`json_field_projections`.
+
+    Matching as ksqlDB: the exact name first, else a field whose upper-cased name equals ``field``.
+    """
+    name, lower, upper = quote_string(field), quote_string(field.lower()), quote_string(field.upper())
+    # Only rows missing both spellings pay for the search through the keys (COALESCE is lazy).
+    any_case = (
+        f"json_extract({text}, '/' || replace(replace("
+        f"list_filter(_keys, lambda k: upper(k) = {upper})[1], '~', '~0'), '/', '~1'))"
+    )
+    return f"coalesce(_exact[{name}], _lower[{lower}], {any_case})"
+
+
+def typed_value(json_expr: str, duckdb_type: str) -> str:
+    """``json_expr`` (a JSON value) coerced to ``duckdb_type``; NULL when it cannot be."""
+    text = f"json_extract_string({json_expr}, '$')"
+    kind = f"json_type({json_expr})"
+    base = duckdb_type.upper().split("(")[0].strip()
+    if base in ("VARCHAR", "STRING", "TEXT"):  # any JSON scalar reads as text; objects and arrays do not
+        return f"CASE WHEN {kind} NOT IN ('OBJECT', 'ARRAY') THEN {text} END"
+    if base == "DATE":  # ksqlDB writes DATE as days since the epoch; ISO strings are accepted too
+        return (
+            f"CASE WHEN {kind} IN {_NUMERIC_JSON} THEN TRY_CAST(DATE '1970-01-01' + TRY_CAST({text} AS INTEGER) AS DATE)"
+            f" ELSE TRY_CAST({text} AS DATE) END"
+        )
+    if base.startswith("TIMESTAMP"):  # ksqlDB writes TIMESTAMP as epoch milliseconds
+        return (
+            f"CASE WHEN {kind} IN {_NUMERIC_JSON} THEN TRY_CAST(epoch_ms(TRY_CAST({text} AS BIGINT)) AS {duckdb_type})"
+            f" ELSE TRY_CAST({text} AS {duckdb_type}) END"
+        )
+    if base == "TIME":  # ksqlDB writes TIME as milliseconds since midnight
+        return (
+            f"CASE WHEN {kind} IN {_NUMERIC_JSON} THEN TRY_CAST(TIME '00:00:00' + to_milliseconds(TRY_CAST({text} AS BIGINT)) AS TIME)"
+            f" ELSE TRY_CAST({text} AS TIME) END"
+        )
+    if base == "BLOB":  # ksqlDB writes BYTES as base64 text
+        return f"TRY(from_base64({text}))"
+    if base in ("STRUCT", "MAP") or duckdb_type.rstrip().endswith("]"):
+        return f"TRY_CAST({json_expr} AS {duckdb_type})"
+    if base == "BOOLEAN":  # only JSON booleans and the strings true/false, as ksqlDB
+        return f"CASE lower({text}) WHEN 'true' THEN true WHEN 'false' THEN false END"
+    return f"TRY_CAST({text} AS {duckdb_type})"
+
+
+def uncoercible(json_expr: str, typed_expr: str) -> str:
+    """True when the field is present and not null, but its typed value came out NULL."""
+    return f"({json_expr} IS NOT NULL AND json_type({json_expr}) <> 'NULL' AND ({typed_expr}) IS NULL)"

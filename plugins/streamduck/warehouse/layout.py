@@ -1,0 +1,151 @@
+"""The warehouse layout: internal tables, one raw landing table and one typed view per source.
+
+- ``_streamduck.offsets``, ``dead_letters``, ``load_history``, ``schema_drift``: the loader's state,
+  committed in the same transaction as the rows they describe (see docs/loader.md for every column).
+- ``raw."<NAME>"``: every loaded record, lossless, keyed by ``(partition, offset)`` so a replayed
+  range can never add a row twice.
+- ``main."<NAME>"``: the typed view users query, named like ksqlDB names the source; a TABLE
+  source shows the latest row per key, and a tombstone (null value) deletes the key.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from streamduck.ksql.model import Column, SourceDefinition
+from streamduck.warehouse.coerce import (
+    column_duckdb_type,
+    column_typed_value,
+    field_json,
+    json_field_projections,
+    typed_value,
+)
+from streamduck.warehouse.sqltext import qualified, quote_ident, quote_string
+
+if TYPE_CHECKING:
+    import duckdb
+
+__all__ = [
+    "INTERNAL_SCHEMA",
+    "RAW_SCHEMA",
+    "column_expression",
+    "ensure_internal",
+    "ensure_source",
+    "parsed_relation",
+    "raw_table",
+    "view_name",
+]
+
+INTERNAL_SCHEMA = "_streamduck"
+RAW_SCHEMA = "raw"
+
+_INTERNAL_DDL = (
+    f"CREATE SCHEMA IF NOT EXISTS {INTERNAL_SCHEMA}",
+    f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}",
+    f"""CREATE TABLE IF NOT EXISTS {INTERNAL_SCHEMA}.offsets (
+        stream VARCHAR NOT NULL, topic VARCHAR NOT NULL, "partition" INTEGER NOT NULL,
+        next_offset BIGINT NOT NULL, loader VARCHAR, updated_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (stream, topic, "partition"))""",
+    f"""CREATE TABLE IF NOT EXISTS {INTERNAL_SCHEMA}.dead_letters (
+        stream VARCHAR NOT NULL, topic VARCHAR NOT NULL, "partition" INTEGER NOT NULL,
+        "offset" BIGINT NOT NULL, timestamp_ms BIGINT, "key" BLOB, "value" BLOB,
+        headers STRUCT("key" VARCHAR, "value" BLOB)[], reason VARCHAR NOT NULL, detail VARCHAR,
+        dead_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (stream, topic, "partition", "offset"))""",
+    f"CREATE SEQUENCE IF NOT EXISTS {INTERNAL_SCHEMA}.batch_ids",
+    f"""CREATE TABLE IF NOT EXISTS {INTERNAL_SCHEMA}.load_history (
+        batch_id BIGINT PRIMARY KEY, stream VARCHAR NOT NULL, topic VARCHAR NOT NULL,
+        guarantee VARCHAR NOT NULL, loader VARCHAR, ranges JSON, records BIGINT, "rows" BIGINT,
+        dead_letters BIGINT, duplicates BIGINT, "bytes" BIGINT, started_at TIMESTAMP,
+        committed_at TIMESTAMP, duration_ms DOUBLE)""",
+    f"""CREATE TABLE IF NOT EXISTS {INTERNAL_SCHEMA}.schema_drift (
+        stream VARCHAR NOT NULL, field VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+        first_partition INTEGER, first_offset BIGINT, count BIGINT NOT NULL,
+        first_seen_at TIMESTAMP, last_seen_at TIMESTAMP,
+        PRIMARY KEY (stream, field, kind))""",
+)
+
+
+def ensure_internal(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the internal schema and its tables if missing (idempotent)."""
+    for statement in _INTERNAL_DDL:
+        con.execute(statement)
+
+
+def raw_table(definition: SourceDefinition) -> str:
+    """Quoted name of the source's raw landing table."""
+    return qualified(RAW_SCHEMA, definition.name)
+
+
+def view_name(definition: SourceDefinition) -> str:
+    """Quoted name of the source's typed view."""
+    return qualified("main", definition.name)
+
+
+def ensure_source(con: duckdb.DuckDBPyConnection, definition: SourceDefinition) -> None:
+    """Create the internal tables, the raw landing table and (re)create the typed view."""
+    ensure_internal(con)
+    con.execute(
+        f"""CREATE TABLE IF NOT EXISTS {raw_table(definition)} (
+            topic VARCHAR NOT NULL, "partition" INTEGER NOT NULL, "offset" BIGINT NOT NULL,
+            timestamp_ms BIGINT, "key" BLOB, headers STRUCT("key" VARCHAR, "value" BLOB)[],
+            "value" VARCHAR,
+            PRIMARY KEY ("partition", "offset"))"""
+    )
+    con.execute(f"CREATE OR REPLACE VIEW {view_name(definition)} AS {view_query(definition)}")
+
+
+def column_expression(definition: SourceDefinition, column: Column) -> str:
+    """Typed SQL for one declared column, over :func:`parsed_relation` (raw row + parsed value)."""
+    target = column_duckdb_type(column)
+    if column.role in ("key", "primary_key"):
+        return _key_expression(definition, column, target)
+    if column.role == "headers":
+        if column.source_name:  # HEADER('k'): the last value of that header, as ksqlDB
+            return f'list_filter(headers, lambda h: h."key" = {quote_string(column.source_name)})[-1]."value"'
+        return "headers"
+    return column_typed_value(field_json('"value"', column.field), column)
+
+
+def parsed_relation(definition: SourceDefinition, relation: str) -> str:
+    """``relation``'s rows plus the value parsed once for :func:`column_expression`."""
+    fields = [c.field for c in definition.value_columns]
+    parsed = ", ".join(
+        f"{expr} AS {alias}" for alias, expr in json_field_projections('"value"', fields).items()
+    )
+    return f"(SELECT *, {parsed} FROM {relation})"
+
+
+def _key_expression(definition: SourceDefinition, column: Column, target: str) -> str:
+    text = 'TRY(decode("key"))'
+    if definition.key_format.upper() != "JSON":
+        return f"TRY_CAST({text} AS {target})"
+    key_json = f"(CASE WHEN json_valid({text}) THEN {text}::JSON END)"
+    if len(definition.key_columns) > 1:  # a multi-column JSON key is an object
+        key_json = field_json(key_json, column.field)
+    return typed_value(key_json, target)
+
+
+def _rowtime(definition: SourceDefinition) -> str:
+    if not definition.timestamp:
+        return "timestamp_ms"
+    column = next((c for c in definition.columns if c.name == definition.timestamp), None)
+    if column is None:
+        return "timestamp_ms"
+    return f"coalesce(epoch_ms(TRY_CAST({column_expression(definition, column)} AS TIMESTAMP)), timestamp_ms)"
+
+
+def view_query(definition: SourceDefinition) -> str:
+    """SELECT text of the typed view: declared columns plus ROWTIME, ROWPARTITION, ROWOFFSET."""
+    columns = [f"{column_expression(definition, c)} AS {quote_ident(c.name)}" for c in definition.columns]
+    columns += [f"{_rowtime(definition)} AS ROWTIME", '"partition" AS ROWPARTITION', '"offset" AS ROWOFFSET']
+    select = ",\n  ".join(columns)
+    if definition.kind == "STREAM":
+        rows = f'(SELECT * FROM {raw_table(definition)} WHERE "value" IS NOT NULL)'
+    else:  # TABLE: the newest record per key wins; a tombstone as newest record deletes the key.
+        rows = (
+            f'(SELECT * FROM {raw_table(definition)} WHERE "key" IS NOT NULL '
+            'QUALIFY row_number() OVER (PARTITION BY "key" ORDER BY "offset" DESC, timestamp_ms DESC) = 1)'
+        )
+        rows = f'(SELECT * FROM {rows} WHERE "value" IS NOT NULL)'
+    return f"SELECT\n  {select}\nFROM {parsed_relation(definition, rows)} AS source"

@@ -1,0 +1,126 @@
+"""Pure logic of the loader: quoting, batching, crash-point parsing, reports, classification SQL."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections import namedtuple
+
+import duckdb
+import pytest
+
+from streamduck.errors import DefinitionError
+from streamduck.ksql.model import Column, SourceDefinition
+from streamduck.load.batch import BatchBuilder, BatchLimits
+from streamduck.load.commit import commit_batch
+from streamduck.load.report import StreamLoad
+from streamduck.warehouse.layout import ensure_source
+from streamduck.warehouse.sqltext import json_pointer, quote_ident, quote_string
+
+Record = namedtuple("Record", "offset timestamp key headers value serialized_value_size")
+PEOPLE = SourceDefinition(
+    name="PEOPLE",
+    kind="STREAM",
+    topic="people",
+    columns=(Column("ID", "STRING", "key"), Column("NAME", "STRING"), Column("AGE", "INT")),
+)
+
+
+def records(offsets, value=b'{"name": "x", "age": 1}'):
+    return [Record(o, 1000 + o, b"k", [], value, len(value)) for o in offsets]
+
+
+def test_quoting_doubles_quotes_and_rejects_nul():
+    assert quote_ident('a"b') == '"a""b"'
+    assert quote_string("it's") == "'it''s'"
+    assert json_pointer("a/b~c") == "'/a~1b~0c'"
+    with pytest.raises(DefinitionError):
+        quote_ident("a\x00b")
+
+
+def test_batch_closes_on_count_bytes_or_age():
+    builder = BatchBuilder(PEOPLE, BatchLimits(records=3, bytes=10**9, age_s=60))
+    builder.add(0, records([0, 1]))
+    assert not builder.is_full()
+    builder.add(1, records([5]))
+    assert builder.is_full()
+    by_bytes = BatchBuilder(PEOPLE, BatchLimits(records=100, bytes=30, age_s=60))
+    by_bytes.add(0, records([0, 1]))
+    assert by_bytes.is_full()
+    by_age = BatchBuilder(PEOPLE, BatchLimits(records=100, bytes=10**9, age_s=0.5))
+    by_age.add(0, records([0]))
+    assert not by_age.is_full() and by_age.is_full(now=by_age._opened + 1)
+
+
+def test_batch_tracks_expected_start_and_drops_records_before_a_seek():
+    builder = BatchBuilder(PEOPLE, BatchLimits())
+    builder.reset_position(0, 10)
+    builder.add(0, records([8, 9, 10, 11]))  # fetched before the seek took effect
+    batch = builder.take()
+    assert batch.expected == {0: 10} and batch.next_offsets == {0: 12} and batch.ranges == {0: (10, 11)}
+    builder.add(0, records([12]))
+    assert builder.take().expected == {0: 12}
+    assert builder.take() is None
+
+
+def test_reset_drops_pending_records_of_that_partition_only():
+    builder = BatchBuilder(PEOPLE, BatchLimits())
+    builder.add(0, records([0, 1]))
+    builder.add(1, records([0]))
+    builder.reset_position(0, 0)
+    batch = builder.take()
+    assert batch.records == 1 and batch.ranges == {1: (0, 0)}
+
+
+def test_stream_load_merges_ranges():
+    load = StreamLoad("S", "t")
+    load.add({0: (0, 9)}, rows=10, dead=0, duplicates=0, records=10)
+    load.add({0: (10, 19), 1: (0, 4)}, rows=14, dead=1, duplicates=0, records=15)
+    assert load.to_dict()["ranges"] == {"0": [0, 19], "1": [0, 4]} and load.rows == 24
+
+
+def test_compare_and_set_rejects_a_stale_batch():
+    con = duckdb.connect()
+    ensure_source(con, PEOPLE)
+    fresh = BatchBuilder(PEOPLE, BatchLimits())
+    fresh.add(0, records([0, 1, 2]))
+    assert commit_batch(
+        con, fresh.take(), guarantee="exactly-once", loader="new", max_value_bytes=1000
+    ).committed
+    zombie = BatchBuilder(PEOPLE, BatchLimits())  # started from nothing, like the member before a rebalance
+    zombie.add(0, records([0, 1]))
+    result = commit_batch(con, zombie.take(), guarantee="exactly-once", loader="old", max_value_bytes=1000)
+    assert not result.committed and result.conflicts == {0: 3}
+    assert con.execute('SELECT count(*) FROM raw."PEOPLE"').fetchone() == (3,)
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (None, "tombstone"),
+        (b"\xff\xfe", "invalid_utf8"),
+        (b"{nope", "not_json"),
+        (b"[1, 2]", "wrong_root_type"),
+        (b'{"age": "old"}', "wrong_field_type"),
+        (b'{"name": "' + b"x" * 200 + b'"}', "oversized"),
+        (b'{"NAME": "ok", "age": "7"}', None),
+    ],
+)
+def test_classification_reason_codes(value, reason):
+    con = duckdb.connect()
+    ensure_source(con, PEOPLE)
+    builder = BatchBuilder(PEOPLE, BatchLimits())
+    builder.add(0, [Record(0, 0, b"k", [], value, len(value or b""))])
+    result = commit_batch(con, builder.take(), guarantee="exactly-once", loader="t", max_value_bytes=100)
+    found = con.execute("SELECT reason FROM _streamduck.dead_letters").fetchall()
+    assert found == ([(reason,)] if reason else []) and result.rows == (0 if reason else 1)
+
+
+def test_crash_point_exits_only_at_the_named_hit():
+    code = "from streamduck.load.crash import crash_point as c\nfor _ in range(3): c('after-insert')\nprint('alive')"
+    env = {**os.environ, "STREAMDUCK_CRASH_AT": "after-insert@3"}
+    assert subprocess.run([sys.executable, "-c", code], env=env).returncode == 86
+    env["STREAMDUCK_CRASH_AT"] = "after-insert@4"
+    survived = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert survived.returncode == 0 and "alive" in survived.stdout
