@@ -90,7 +90,9 @@ class EmbeddedBroker:
             BrokerUnavailable: it exited or did not listen within ``timeout_s``.
         """
         if _accepts_connections(self.host, self.port):
-            raise BrokerUnavailable(f"cannot start the embedded broker: {self.bootstrap_servers} is already in use")
+            raise BrokerUnavailable(
+                f"cannot start the embedded broker: {self.bootstrap_servers} is already in use"
+            )
         output = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
         try:
             # Own process group, so Ctrl-C in a terminal reaches us and we decide how it stops.
@@ -117,7 +119,9 @@ class EmbeddedBroker:
                 return
             time.sleep(0.05)
         self.stop()
-        raise BrokerUnavailable(f"embedded broker did not listen on {self.bootstrap_servers} in {timeout_s:.0f}s")
+        raise BrokerUnavailable(
+            f"embedded broker did not listen on {self.bootstrap_servers} in {timeout_s:.0f}s"
+        )
 
     def wait(self) -> int:
         """Block until the broker exits; return its exit code."""

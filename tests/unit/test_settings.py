@@ -8,7 +8,9 @@ from streamduck.errors import ConfigError
 from streamduck.settings import Settings
 
 
-def test_environment_overrides_defaults_and_flags_override_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_overrides_defaults_and_flags_override_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("STREAMDUCK_BOOTSTRAP_SERVERS", "envhost:1")
     monkeypatch.setenv("STREAMDUCK_WAREHOUSE", "/tmp/env.duckdb")
     assert Settings().bootstrap_servers == "envhost:1"
@@ -27,7 +29,12 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_secrets_never_print_but_reach_the_client() -> None:
-    s = Settings(security_protocol="SASL_SSL", sasl_mechanism="PLAIN", sasl_username="u", sasl_password="hunter2-sentinel")
+    s = Settings(
+        security_protocol="SASL_SSL",
+        sasl_mechanism="PLAIN",
+        sasl_username="u",
+        sasl_password="hunter2-sentinel",
+    )
     assert "hunter2-sentinel" not in repr(s)
     assert "hunter2-sentinel" not in str(s.model_dump())
     config = s.kafka_config()

@@ -43,7 +43,11 @@ def _root(
     ctx: typer.Context,
     bootstrap_server: Annotated[
         str | None,
-        typer.Option("--bootstrap-server", "-b", help="Kafka brokers, host:port[,host:port] [env: STREAMDUCK_BOOTSTRAP_SERVERS]."),
+        typer.Option(
+            "--bootstrap-server",
+            "-b",
+            help="Kafka brokers, host:port[,host:port] [env: STREAMDUCK_BOOTSTRAP_SERVERS].",
+        ),
     ] = None,
     warehouse: Annotated[
         Path | None, typer.Option(help="DuckDB warehouse file [env: STREAMDUCK_WAREHOUSE].")

@@ -17,7 +17,7 @@ import typer
 __all__ = ["Format", "FormatOption", "render", "to_jsonable"]
 
 
-class Format(str, enum.Enum):
+class Format(enum.StrEnum):
     table = "table"
     json = "json"
     jsonl = "jsonl"

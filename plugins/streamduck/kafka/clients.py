@@ -28,9 +28,7 @@ def broker_errors(settings: Settings) -> Iterator[None]:
     try:
         yield
     except (KafkaTimeoutError, KafkaConnectionError, NodeNotReadyError) as exc:
-        raise BrokerUnavailable(
-            f"no Kafka broker answered at {settings.bootstrap_servers} ({exc})"
-        ) from exc
+        raise BrokerUnavailable(f"no Kafka broker answered at {settings.bootstrap_servers} ({exc})") from exc
 
 
 def admin_client(settings: Settings) -> KafkaAdminClient:
