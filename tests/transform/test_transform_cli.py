@@ -87,17 +87,23 @@ def test_from_latest_skips_history_then_resumes_where_it_stopped(cli, orders: Tr
     assert per_key_values(read_topic(bootstrap, orders.sink_topic)) == expected_output(range(50, 80))
 
 
-def test_sink_topic_gets_source_partition_count(cli, orders: TransformSetup) -> None:
+def test_sink_gets_source_partition_count_and_dead_letter_topic_is_made_up_front(
+    cli, orders: TransformSetup
+) -> None:
+    """Both output topics exist before the first record: none is left to broker auto-creation."""
     from kafka import KafkaAdminClient
 
-    _run(cli, "big_orders")
+    dead_topic = f"{orders.sink_topic}-dead"
+    _run(cli, "big_orders", "--dead-letter-topic", dead_topic)  # no input at all, so nothing was sent
 
     admin = KafkaAdminClient(bootstrap_servers=orders.settings.bootstrap_servers)
     try:
-        (described,) = admin.describe_topics([orders.sink_topic])
+        described = {t["name"]: t for t in admin.describe_topics([orders.sink_topic, dead_topic])}
     finally:
         admin.close()
-    assert len(described["partitions"]) == 3
+    sink, dead = described[orders.sink_topic], described[dead_topic]
+    assert (sink["error_code"], len(sink["partitions"])) == (0, 3)
+    assert (dead["error_code"], len(dead["partitions"])) == (0, 1)
 
 
 def test_unknown_transform_is_named(cli, orders: TransformSetup) -> None:

@@ -14,10 +14,12 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from streamduck.ksql.model import SourceDefinition
 from streamduck.load.batch import Batch
 from streamduck.load.classify import STAGED, stage
 from streamduck.load.crash import crash_point
 from streamduck.warehouse.layout import INTERNAL_SCHEMA, raw_table
+from streamduck.warehouse.sqltext import quote_string
 
 if TYPE_CHECKING:
     import duckdb
@@ -76,7 +78,7 @@ def commit_batch(
             if conflicts:
                 con.execute("ROLLBACK")
                 return CommitResult(definition.name, committed=False, conflicts=conflicts)
-        stage(con, definition, "_streamduck_batch", max_value_bytes)
+        stage(con, definition, _unloaded_records(definition), max_value_bytes)
         result = _insert_staged(con, batch)
         _record_drift(con, batch)
         _store_offsets(con, batch, loader)
@@ -101,11 +103,25 @@ def _stale_partitions(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[int,
     }
 
 
+def _unloaded_records(definition: SourceDefinition) -> str:
+    """The batch minus records below their partition's stored next offset (redeliveries).
+
+    This replaces a (partition, offset) primary key on the raw table: loads only ever advance a
+    partition's stored offset over a contiguous range, so everything below it is already in the raw
+    table or among the dead letters. With exactly-once the compare-and-set makes this a no-op; with
+    at-least-once it absorbs replays, which are then counted as duplicates.
+    """
+    stored = f"""(SELECT "partition", next_offset FROM {INTERNAL_SCHEMA}.offsets
+        WHERE stream = {quote_string(definition.name)} AND topic = {quote_string(definition.topic)})"""
+    return f"""(SELECT b.* FROM _streamduck_batch AS b LEFT JOIN {stored} AS s USING ("partition")
+        WHERE s.next_offset IS NULL OR b."offset" >= s.next_offset)"""
+
+
 def _insert_staged(con: duckdb.DuckDBPyConnection, batch: Batch) -> CommitResult:
     definition = batch.definition
     topic = definition.topic
     (rows,) = con.execute(
-        f"""INSERT OR IGNORE INTO {raw_table(definition)}
+        f"""INSERT INTO {raw_table(definition)}
             (topic, "partition", "offset", timestamp_ms, "key", headers, "value")
             SELECT ?, "partition", "offset", timestamp_ms, "key", headers, text
             FROM {STAGED} WHERE reason IS NULL""",
@@ -122,27 +138,34 @@ def _insert_staged(con: duckdb.DuckDBPyConnection, batch: Batch) -> CommitResult
 
 
 def _record_drift(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
-    """Count undeclared fields seen and declared fields missing, keeping the first offset seen."""
+    """Count undeclared fields seen and declared fields missing, keeping the first offset seen.
+
+    Rows are grouped by their key list first: a batch usually holds a handful of distinct key
+    lists, so only those are unnested and compared, not every row's keys (exact counts still).
+    """
     definition = batch.definition
     declared = [c.field.upper() for c in definition.value_columns]  # matched case-insensitively
-    upsert = f"""INSERT INTO {INTERNAL_SCHEMA}.schema_drift
-        SELECT $stream, field, kind, arg_min("partition", "offset"), min("offset"), count(*),
-               $now, $now
-        FROM ({{observations}}) GROUP BY field, kind
-        ON CONFLICT (stream, field, kind) DO UPDATE
-        SET count = count + excluded.count, last_seen_at = excluded.last_seen_at"""
-    undeclared = f"""SELECT "partition", "offset", k AS field, 'undeclared' AS kind
-        FROM (SELECT "partition", "offset", unnest(keys) AS k FROM {STAGED} WHERE reason IS NULL)
-        WHERE NOT list_contains($declared, upper(k))"""
-    missing = f"""SELECT "partition", "offset", d AS field, 'missing' AS kind
-        FROM (SELECT "partition", "offset", keys, unnest($declared) AS d FROM {STAGED}
-              WHERE reason IS NULL AND keys IS NOT NULL)
-        WHERE NOT list_contains(list_transform(keys, lambda k: upper(k)), d)"""
-    for observations in (undeclared, missing):
-        con.execute(
-            upsert.format(observations=observations),
-            {"stream": definition.name, "declared": declared, "now": utc_now()},
+    con.execute(
+        f"""INSERT INTO {INTERNAL_SCHEMA}.schema_drift
+        WITH shapes AS (  -- one row per distinct key list: how often, and where first seen
+            SELECT keys, count(*) AS n, arg_min("partition", "offset") AS p, min("offset") AS o
+            FROM {STAGED} WHERE reason IS NULL AND keys IS NOT NULL GROUP BY keys
+        ), observations AS (
+            SELECT k AS field, 'undeclared' AS kind, n, p, o
+            FROM (SELECT unnest(keys) AS k, n, p, o FROM shapes)
+            WHERE NOT list_contains($declared, upper(k))
+            UNION ALL
+            SELECT d, 'missing', n, p, o
+            FROM (SELECT unnest($declared) AS d, list_transform(keys, lambda k: upper(k)) AS upper_keys,
+                         n, p, o FROM shapes)
+            WHERE NOT list_contains(upper_keys, d)
         )
+        SELECT $stream, field, kind, arg_min(p, o), min(o), sum(n)::BIGINT, $now, $now
+        FROM observations GROUP BY field, kind
+        ON CONFLICT (stream, field, kind) DO UPDATE
+        SET count = count + excluded.count, last_seen_at = excluded.last_seen_at""",
+        {"stream": definition.name, "declared": declared, "now": utc_now()},
+    )
 
 
 def _store_offsets(con: duckdb.DuckDBPyConnection, batch: Batch, loader: str) -> None:
@@ -150,7 +173,8 @@ def _store_offsets(con: duckdb.DuckDBPyConnection, batch: Batch, loader: str) ->
     con.executemany(
         f"""INSERT INTO {INTERNAL_SCHEMA}.offsets VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (stream, topic, "partition") DO UPDATE
-            SET next_offset = excluded.next_offset, loader = excluded.loader,
+            SET next_offset = greatest(next_offset, excluded.next_offset),
+                loader = excluded.loader,
                 updated_at = excluded.updated_at""",
         [[definition.name, definition.topic, p, o, loader, utc_now()] for p, o in batch.next_offsets.items()],
     )

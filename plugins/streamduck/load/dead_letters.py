@@ -76,7 +76,7 @@ def _replay_stream(con: Any, definition: Any, reason: str | None, max_value_byte
     try:
         stage(con, definition, source, max_value_bytes)
         con.execute(
-            f"""INSERT OR IGNORE INTO {raw_table(definition)}
+            f"""INSERT INTO {raw_table(definition)}
                 (topic, "partition", "offset", timestamp_ms, "key", headers, "value")
                 SELECT ?, "partition", "offset", timestamp_ms, "key", headers, text FROM {STAGED}
                 WHERE reason IS NULL""",

@@ -26,7 +26,7 @@ from streamduck.load.crash import crash_point
 from streamduck.transform.batch import PendingBatch
 from streamduck.transform.evaluate import BatchEvaluator, Evaluated
 from streamduck.transform.report import TransformOptions, TransformReport
-from streamduck.transform.sink import ensure_topics
+from streamduck.transform.sink import ensure_topics, raise_first_failed_send, track_output_topics
 from streamduck.transform.spec import TransformSpec, load_transform
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def run_transform(
     """
     options = options or TransformOptions()
     spec = load_transform(settings, name)
-    ensure_topics(settings, spec)
+    ensure_topics(settings, spec, options.dead_letter_topic)
     processor = _Processor(settings, spec, options, stop or threading.Event())
     try:
         processor.run()
@@ -103,6 +103,7 @@ class _Processor:
         with broker_errors(self.settings):
             # Aborts (or completes) whatever a previous instance left open, before we read offsets.
             made.init_transactions()
+            track_output_topics(made, [self.spec.sink_topic, self.options.dead_letter_topic])
         return made
 
     def _group_consumer(self) -> KafkaConsumer:
@@ -200,22 +201,29 @@ class _Processor:
     def _transact(self, batch: PendingBatch, result: Evaluated) -> None:
         from kafka.structs import OffsetAndMetadata
 
-        send = self.producer.send
+        send, topic = self.producer.send, self.spec.sink_topic
         self.producer.begin_transaction()
-        for key, value, timestamp in zip(result.keys, result.values, result.timestamps, strict=True):
-            send(self.spec.sink_topic, key=key, value=value, timestamp_ms=timestamp)
-        self._dead_letters(batch, result)
+        sent = [
+            send(topic, key=key, value=value, timestamp_ms=timestamp)
+            for key, value, timestamp in zip(result.keys, result.values, result.timestamps, strict=True)
+        ]
+        sent += self._dead_letters(batch, result)
         self.producer.flush()
+        raise_first_failed_send(sent)
         crash_point("transform-before-commit")
         offsets = {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in batch.next_offsets().items()}
         self.producer.send_offsets_to_transaction(offsets, self.consumer.group_metadata())
         self.producer.commit_transaction()
         crash_point("transform-after-commit")
 
-    def _dead_letters(self, batch: PendingBatch, result: Evaluated) -> None:
-        """Log each undecodable record; copy it to the dead-letter topic, in the same transaction."""
+    def _dead_letters(self, batch: PendingBatch, result: Evaluated) -> list[Any]:
+        """Log each undecodable record; copy it to the dead-letter topic, in the same transaction.
+
+        Returns the send futures of the copies.
+        """
         if not result.dead_letters:
-            return
+            return []
+        sent = []
         raw = {(r.partition, r.offset): r for records in batch.records.values() for r in records}
         topic = self.options.dead_letter_topic
         for dead in result.dead_letters:
@@ -233,7 +241,8 @@ class _Processor:
                         f"{self.spec.source.topic}/{dead.partition}/{dead.offset}".encode(),
                     ),
                 ]
-                self.producer.send(topic, key=record.key, value=record.value, headers=headers)
+                sent.append(self.producer.send(topic, key=record.key, value=record.value, headers=headers))
+        return sent
 
     def _abort(self, batch: PendingBatch, exc: Exception) -> None:
         """Abort the transaction and rewind, so the batch is processed again; fencing is fatal."""

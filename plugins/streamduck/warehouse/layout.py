@@ -2,8 +2,9 @@
 
 - ``_streamduck.offsets``, ``dead_letters``, ``load_history``, ``schema_drift``: the loader's state,
   committed in the same transaction as the rows they describe (see docs/loader.md for every column).
-- ``raw."<NAME>"``: every loaded record, lossless, keyed by ``(partition, offset)`` so a replayed
-  range can never add a row twice.
+- ``raw."<NAME>"``: every loaded record, lossless, at most once per ``(partition, offset)``. No
+  index enforces that (an ART primary key made every insert slower and grew memory with the table):
+  the loader drops records below the partition's stored ``next_offset`` in the same transaction.
 - ``main."<NAME>"``: the typed view users query, named like ksqlDB names the source; a TABLE
   source shows the latest row per key, and a tombstone (null value) deletes the key.
 """
@@ -89,8 +90,7 @@ def ensure_source(con: duckdb.DuckDBPyConnection, definition: SourceDefinition) 
         f"""CREATE TABLE IF NOT EXISTS {raw_table(definition)} (
             topic VARCHAR NOT NULL, "partition" INTEGER NOT NULL, "offset" BIGINT NOT NULL,
             timestamp_ms BIGINT, "key" BLOB, headers STRUCT("key" VARCHAR, "value" BLOB)[],
-            "value" VARCHAR,
-            PRIMARY KEY ("partition", "offset"))"""
+            "value" VARCHAR)"""
     )
     con.execute(f"CREATE OR REPLACE VIEW {view_name(definition)} AS {view_query(definition)}")
 
