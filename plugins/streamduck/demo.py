@@ -130,23 +130,14 @@ def _produce(
 
 
 def _load(settings: Settings, report: DemoReport) -> None:
-    from streamduck.ksql import load_sources
     from streamduck.load import run_load
     from streamduck.plain import to_plain
 
     started = time.perf_counter()
-    # One run per stream: several streams may map the same topic, and each needs its own group.
-    for definition in load_sources(settings.streams_dir):
-        loaded = to_plain(
-            run_load(settings, [definition.name], mode="until-caught-up", group=loader_group(definition.name))
-        )
-        report.streams.extend(loaded.get("streams", []))
+    # One run loads every stream: streams that share a topic are fed from one consumer.
+    loaded = to_plain(run_load(settings, mode="until-caught-up"))
+    report.streams.extend(loaded.get("streams", []))
     report.load_seconds = time.perf_counter() - started
-
-
-def loader_group(stream: str) -> str:
-    """The consumer group of one stream's loader when streams are loaded one by one."""
-    return f"streamduck.{stream.lower()}"
 
 
 def _check(settings: Settings, report: DemoReport) -> None:

@@ -67,12 +67,14 @@ def provision_topics(settings: Settings) -> dict[str, Any]:
 
 def load_stream(settings: Settings, stream: str) -> dict[str, Any]:
     """Load one stream up to the end offsets seen at start (a bounded, re-runnable micro-batch)."""
-    from streamduck.demo import loader_group
     from streamduck.load import run_load
 
     with task_errors():
-        # A group per stream: several streams may map one topic (each keeps its own offsets).
-        report = to_plain(run_load(settings, [stream], mode="until-caught-up", group=loader_group(stream)))
+        # One task, and so one consumer group, per stream: tasks of streams that share a topic may run
+        # side by side, and members of one group would split that topic's partitions between them.
+        report = to_plain(
+            run_load(settings, [stream], mode="until-caught-up", group=f"streamduck.{stream.lower()}")
+        )
     for entry in report.get("streams", []):
         if str(entry.get("stream", "")).upper() == stream.upper():
             return entry
