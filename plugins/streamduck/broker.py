@@ -13,6 +13,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 from types import TracebackType
@@ -51,6 +52,19 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: on Linux, have the kernel stop the broker when its parent dies.
+
+    The broker runs in its own session, so a parent killed with SIGKILL (a crashed test run, an
+    interrupted demo) would otherwise leave an orphan broker holding its port and memory.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def _accepts_connections(host: str, port: int) -> bool:
@@ -97,7 +111,11 @@ class EmbeddedBroker:
         try:
             # Own process group, so Ctrl-C in a terminal reaches us and we decide how it stops.
             self.process = subprocess.Popen(
-                self.command(), stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+                self.command(),
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
             )
         finally:
             if self.log_file:

