@@ -7,12 +7,14 @@ at-least-once: W then K, positions from K; at-most-once: K then W, positions fro
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from streamduck.errors import OffsetOutOfRange, TopicNotFound
@@ -84,9 +86,10 @@ class LoadRun:
         """Consume until caught up (or until stopped, in follow mode); always leaves the group."""
         started = time.monotonic()
         try:
-            self._subscribe()
-            self._loop()
-            self._flush()
+            with _fewer_gc_passes():
+                self._subscribe()
+                self._loop()
+                self._flush()
         finally:
             self._close()
             self.report.duration_s = time.monotonic() - started
@@ -288,6 +291,26 @@ class LoadRun:
             self.consumer.close(autocommit=False)  # leaves the group; revoke callback drains the writer
         finally:
             self.writer.close()
+
+
+@contextlib.contextmanager
+def _fewer_gc_passes() -> Iterator[None]:
+    """Collect cyclic garbage far less often while loading.
+
+    kafka-python allocates several objects per record (none in reference cycles: refcounting frees
+    them), and each batch keeps ~20 000 of them alive, so default thresholds run a collection every
+    few hundred records over an ever larger heap: ~1 s of the consumer thread's time per 200 000
+    records. Freezing the objects that exist at start (imported modules, parsed definitions)
+    removes them from every later pass; both changes are undone on exit.
+    """
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 def _listener(run: LoadRun) -> Any:
