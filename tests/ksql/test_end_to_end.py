@@ -57,6 +57,12 @@ def _land(warehouse: Path, topic: str, offset: int, key: str) -> None:
         con.close()
 
 
+def _push_query(cli_env: dict[str, str], query: str, *args: str) -> subprocess.Popen:
+    """``streamduck sql QUERY`` as a subprocess printing jsonl, polling every 100 ms."""
+    command = [STREAMDUCK_BIN, "sql", query, *args, "--format", "jsonl", "--poll-ms", "100"]
+    return subprocess.Popen(command, env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
 def _read_lines(proc: subprocess.Popen, count: int, timeout_s: float) -> list[str]:
     """Up to ``count`` stdout lines within ``timeout_s`` (a reader thread: readline blocks)."""
     lines: queue.Queue[str] = queue.Queue()
@@ -77,21 +83,7 @@ def test_push_query_prints_new_rows_until_interrupted(settings, cli_env, topic_n
     )
     apply_path(settings, settings.streams_dir)
     _land(settings.warehouse, topic_name, 0, "before")
-    proc = subprocess.Popen(
-        [
-            STREAMDUCK_BIN,
-            "sql",
-            "SELECT id, n * 10 AS tens FROM events EMIT CHANGES",
-            "--format",
-            "jsonl",
-            "--poll-ms",
-            "100",
-        ],
-        env=cli_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = _push_query(cli_env, "SELECT id, n * 10 AS tens FROM events EMIT CHANGES")
     try:
         time.sleep(2.5)  # the first poll marks where the query starts (like auto.offset.reset=latest)
         _land(settings.warehouse, topic_name, 1, "after-1")
@@ -114,22 +106,7 @@ def test_push_query_from_beginning_with_limit(settings, cli_env, topic_name):
     )
     apply_path(settings, settings.streams_dir)
     _land(settings.warehouse, topic_name, 0, "old")
-    proc = subprocess.Popen(
-        [
-            STREAMDUCK_BIN,
-            "sql",
-            "SELECT * FROM events EMIT CHANGES LIMIT 1",
-            "--from-beginning",
-            "--format",
-            "jsonl",
-            "--poll-ms",
-            "100",
-        ],
-        env=cli_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = _push_query(cli_env, "SELECT * FROM events EMIT CHANGES LIMIT 1", "--from-beginning")
     try:
         lines = _read_lines(proc, 1, timeout_s=20)
         assert proc.wait(timeout=20) == 0  # LIMIT 1: ends by itself after one row

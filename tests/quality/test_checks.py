@@ -10,19 +10,12 @@ import duckdb
 import pytest
 
 from streamduck.errors import QualityCheckFailed
-from streamduck.ksql.model import Column, SourceDefinition
 from streamduck.quality import run_checks
 from streamduck.quality.spec import checks_for
 from streamduck.settings import Settings
 from streamduck.warehouse.layout import ensure_source
+from tests.quality.people import PEOPLE
 
-PEOPLE = SourceDefinition(
-    name="FAKE_PEOPLE",
-    kind="STREAM",
-    topic="fake_people",
-    columns=(Column("ID", "STRING", "key"), Column("EMAIL", "STRING"), Column("BIRTHDATE", "DATE")),
-    path=Path("fake_people.sql"),
-)
 EXPECTATIONS = (
     Path(__file__).resolve().parents[2] / "sql" / "streams" / "fake_people.expectations.yml"
 ).read_text()

@@ -8,16 +8,8 @@ from pathlib import Path
 import pytest
 
 from streamduck.errors import ConfigError
-from streamduck.ksql.model import Column, SourceDefinition
 from streamduck.quality.spec import checks_for, read_expectations_file
-
-PEOPLE = SourceDefinition(
-    name="FAKE_PEOPLE",
-    kind="STREAM",
-    topic="fake_people",
-    columns=(Column("ID", "STRING", "key"), Column("EMAIL", "STRING"), Column("BIRTHDATE", "DATE")),
-    path=Path("fake_people.sql"),
-)
+from tests.quality.people import PEOPLE
 
 
 def test_today_is_replaced_and_dates_parse(tmp_path: Path) -> None:
