@@ -42,6 +42,12 @@ def load(
     max_value_bytes: Annotated[
         int, typer.Option(min=1, help="Larger values become dead letters (reason oversized).")
     ] = 256 * 1024,
+    read_ahead: Annotated[
+        int,
+        typer.Option(
+            min=0, help="Exactly-once: batches to read and classify while the group join is pending (0: off)."
+        ),
+    ] = 3,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Load every mapped topic (or the named streams) into DuckDB, exactly once by default."""
@@ -55,7 +61,8 @@ def load(
         report = run_load(
             settings, streams or None, mode="follow" if follow else "until-caught-up",
             guarantee=guarantee.value, group=group, batch_size=batch_size, batch_ms=batch_ms,
-            batch_bytes=batch_bytes, max_value_bytes=max_value_bytes, on_progress=on_progress,
+            batch_bytes=batch_bytes, max_value_bytes=max_value_bytes, read_ahead_batches=read_ahead,
+            on_progress=on_progress,
         )  # fmt: skip
     rows = [
         {**s.to_dict(), "ranges": " ".join(f"{p}:{a}-{b}" for p, (a, b) in sorted(s.ranges.items()))}

@@ -35,6 +35,7 @@ def run_load(
     batch_bytes: int = 16 * 1024 * 1024,
     max_value_bytes: int = 256 * 1024,
     lock_wait_s: float = 120.0,
+    read_ahead_batches: int = 3,
     definitions: Sequence[SourceDefinition] | None = None,
     stop: threading.Event | None = None,
     on_progress: Callable[[LoadReport], None] | None = None,
@@ -44,7 +45,9 @@ def run_load(
     ``mode="until-caught-up"`` reads to the end offsets seen at start, drains until a poll comes
     back empty, and returns. ``mode="follow"`` runs until ``stop`` is set, or (from the main thread)
     until SIGTERM/SIGINT; either way it finishes and commits the open batch and leaves the group.
-    ``definitions`` overrides reading ``settings.streams_dir``.
+    ``definitions`` overrides reading ``settings.streams_dir``. With exactly-once, up to
+    ``read_ahead_batches`` batches are read and classified while the group join is pending
+    (:mod:`streamduck.load.read_ahead`; 0 turns it off).
 
     Raises:
         ConfigError, TopicNotFound, BrokerUnavailable, WarehouseLocked, OffsetOutOfRange.
@@ -58,13 +61,15 @@ def run_load(
         raise ConfigError(f"unknown mode {mode!r}; choose until-caught-up or follow")
     if batch_size < 1 or batch_ms < 1 or batch_bytes < 1 or max_value_bytes < 1:
         raise ConfigError("batch size, batch time, batch bytes and max value bytes must be positive")
+    if read_ahead_batches < 0:
+        raise ConfigError(f"read-ahead batches must be 0 or more, got {read_ahead_batches}")
     chosen = select_sources(settings, streams, definitions)
     stop = stop or threading.Event()
     run = LoadRun(
         settings, chosen, mode=mode, guarantee=guarantee, group=group or DEFAULT_GROUP,
         limits=BatchLimits(records=batch_size, bytes=batch_bytes, age_s=batch_ms / 1000),
         writer_options=WriterOptions(max_value_bytes=max_value_bytes, lock_wait_s=lock_wait_s),
-        stop=stop, on_progress=on_progress,
+        stop=stop, on_progress=on_progress, read_ahead_batches=read_ahead_batches,
     )  # fmt: skip
     with _stop_on_signals(stop):
         return run.run()

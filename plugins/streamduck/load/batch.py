@@ -40,6 +40,13 @@ class Batch:
     ranges: dict[int, tuple[int, int]]
     records: int
     bytes: int
+    staged: pa.Table | None = None
+    """The classified records, when classified ahead of the commit (see :mod:`~streamduck.load.read_ahead`)."""
+
+    @classmethod
+    def empty(cls, definition: SourceDefinition) -> Batch:
+        """A batch without records (for rehearsing a commit's statements)."""
+        return cls(definition, _empty_columns(), {}, {}, {}, 0, 0)
 
     def to_arrow(self) -> pa.Table:
         """The batch as an Arrow table (columns of the raw landing table, minus topic)."""
@@ -113,12 +120,11 @@ class BatchBuilder:
         if not self._records:
             return False
         now = time.monotonic() if now is None else now
-        limits = self.limits
-        return (
-            self._records >= limits.records
-            or self._bytes >= limits.bytes
-            or now - self._opened >= limits.age_s
-        )
+        return self.is_full_by_size() or now - self._opened >= self.limits.age_s
+
+    def is_full_by_size(self) -> bool:
+        """True when the record or byte limit is reached (the age limit aside)."""
+        return self._records >= self.limits.records or self._bytes >= self.limits.bytes
 
     def take(self) -> Batch | None:
         """Close the current batch (None when empty) and start a new one."""

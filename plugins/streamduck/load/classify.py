@@ -12,6 +12,7 @@ import functools
 from typing import TYPE_CHECKING
 
 from streamduck.ksql.model import SourceDefinition
+from streamduck.load.fast_path import fast_path
 from streamduck.warehouse.coerce import (
     column_typed_value,
     field_json,
@@ -46,8 +47,38 @@ def stage(
     ``source`` has the columns partition, offset, timestamp_ms, key, headers, value (BLOB).
     """
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {STAGED} AS {_classify_query(definition, source, max_value_bytes)}"
+        f"CREATE OR REPLACE TEMP TABLE {STAGED} AS {_staging_query(definition, source, max_value_bytes)}"
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _staging_query(definition: SourceDefinition, source: str, max_value_bytes: int) -> str:
+    """Records the fast path proves valid, plus the others through full classification."""
+    fast = fast_path(definition)
+    key_ok = '"key" IS NOT NULL' if definition.kind == "TABLE" else "true"
+    return f"""
+WITH probe AS MATERIALIZED (
+  SELECT *, CASE WHEN _j IS NOT NULL AND {key_ok} THEN {fast.valid} ELSE false END AS _fast
+  FROM (SELECT *, CASE WHEN _j IS NOT NULL THEN json_keys(text) END AS _keys
+    FROM (SELECT *, CASE WHEN text[1] = '{{' THEN TRY({fast.extract("text")}) END AS _j
+      FROM (SELECT *, {_decoded(max_value_bytes)} AS text FROM {source})))
+)
+SELECT "partition", "offset", timestamp_ms, "key", headers, "value", text, _keys AS keys,
+  NULL::VARCHAR AS reason, NULL::VARCHAR AS detail
+FROM probe WHERE _fast
+UNION ALL
+SELECT * FROM ({
+        _classify_query(
+            definition,
+            '(SELECT "partition", "offset", timestamp_ms, "key", headers, "value" FROM probe WHERE NOT _fast)',
+            max_value_bytes,
+        )
+    })"""
+
+
+def _decoded(max_value_bytes: int) -> str:
+    """The value as text; NULL when not UTF-8, and oversized values are not even decoded."""
+    return f'CASE WHEN octet_length("value") <= {int(max_value_bytes)} THEN TRY(decode("value")) END'
 
 
 def _field_layers(definition: SourceDefinition) -> tuple[str, str, str]:
@@ -84,7 +115,7 @@ def _classify_query(definition: SourceDefinition, source: str, max_value_bytes: 
     fields, typed, error = _field_layers(definition)
     return f"""
 WITH decoded AS (
-  SELECT *, TRY(decode("value")) AS text FROM {source}
+  SELECT *, {_decoded(max_value_bytes)} AS text FROM {source}
 ), parsed AS (  -- one parse: the root type, NULL when the text is not JSON
   SELECT *, TRY(json_type(text)) AS root FROM decoded
 ), objects AS (

@@ -24,7 +24,10 @@ from streamduck.warehouse.sqltext import quote_string
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["CommitResult", "commit_batch", "stored_offsets"]
+__all__ = ["CommitResult", "classify_ahead", "commit_batch", "rehearse", "stored_offsets"]
+
+_BATCH = "_streamduck_batch"
+"""The batch's records as registered with DuckDB (columns of :meth:`Batch.to_arrow`)."""
 
 
 @dataclass
@@ -69,8 +72,6 @@ def commit_batch(
     """Write ``batch`` in one transaction; with exactly-once, only if the stored offsets still match."""
     definition = batch.definition
     started = time.time()
-    arrow = batch.to_arrow()
-    con.register("_streamduck_batch", arrow)
     con.execute("BEGIN TRANSACTION")
     try:
         if guarantee == "exactly-once":
@@ -78,7 +79,7 @@ def commit_batch(
             if conflicts:
                 con.execute("ROLLBACK")
                 return CommitResult(definition.name, committed=False, conflicts=conflicts)
-        stage(con, definition, _unloaded_records(definition), max_value_bytes)
+        _fill_staged(con, batch, guarantee, max_value_bytes)
         result = _insert_staged(con, batch)
         _record_drift(con, batch)
         _store_offsets(con, batch, loader)
@@ -89,9 +90,58 @@ def commit_batch(
         con.execute("ROLLBACK")
         raise
     finally:
-        con.unregister("_streamduck_batch")
+        _release_staged(con)
     crash_point("after-warehouse-commit")
     return result
+
+
+def classify_ahead(con: duckdb.DuckDBPyConnection, batch: Batch, max_value_bytes: int) -> None:
+    """Classify ``batch`` now, on a scratch connection, into ``batch.staged`` (an Arrow table).
+
+    Its commit then skips classification and the replay filter: valid with exactly-once only,
+    where the compare-and-set proves that the warehouse holds none of the batch's records.
+    """
+    con.register(_BATCH, batch.to_arrow())
+    try:
+        stage(con, batch.definition, _BATCH, max_value_bytes)
+        batch.staged = con.sql(f"SELECT * FROM {STAGED}").to_arrow_table()
+        batch.columns = {}  # the Python objects are no longer needed: free them now
+    finally:
+        _release_staged(con)
+
+
+def _fill_staged(con: duckdb.DuckDBPyConnection, batch: Batch, guarantee: str, max_value_bytes: int) -> None:
+    if batch.staged is not None:
+        if guarantee != "exactly-once":
+            raise AssertionError("batches classified ahead are only valid with exactly-once")
+        con.register(STAGED, batch.staged)
+        return
+    con.register(_BATCH, batch.to_arrow())
+    stage(con, batch.definition, _unloaded_records(batch.definition), max_value_bytes)
+
+
+def _release_staged(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the batch and its classification from the connection (memory, and name clashes)."""
+    con.unregister(_BATCH)
+    con.unregister(STAGED)
+    con.execute(f"DROP TABLE IF EXISTS temp.{STAGED}")
+
+
+def rehearse(con: duckdb.DuckDBPyConnection, definition: SourceDefinition, max_value_bytes: int) -> None:
+    """Run a batch's statements on an empty batch, then roll back.
+
+    The first real batch would otherwise pay for building and binding the classification query
+    (sqlglot's import included): ~0.3 s, paid here while the consumer joins its group.
+    """
+    batch = Batch.empty(definition)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _fill_staged(con, batch, "exactly-once", max_value_bytes)
+        _insert_staged(con, batch)
+        _record_drift(con, batch)
+    finally:
+        con.execute("ROLLBACK")
+        _release_staged(con)
 
 
 def _stale_partitions(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[int, int | None]:
@@ -113,7 +163,7 @@ def _unloaded_records(definition: SourceDefinition) -> str:
     """
     stored = f"""(SELECT "partition", next_offset FROM {INTERNAL_SCHEMA}.offsets
         WHERE stream = {quote_string(definition.name)} AND topic = {quote_string(definition.topic)})"""
-    return f"""(SELECT b.* FROM _streamduck_batch AS b LEFT JOIN {stored} AS s USING ("partition")
+    return f"""(SELECT b.* FROM {_BATCH} AS b LEFT JOIN {stored} AS s USING ("partition")
         WHERE s.next_offset IS NULL OR b."offset" >= s.next_offset)"""
 
 

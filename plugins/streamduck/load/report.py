@@ -55,6 +55,8 @@ class LoadReport:
     batches: int = 0
     stale_batches: int = 0
     """Batches rolled back because another loader had committed the same partitions first."""
+    read_ahead_records: int = 0
+    """Records read and classified while the group was still joining (then committed as usual)."""
     duration_s: float = 0.0
 
     @property
@@ -75,6 +77,7 @@ class LoadReport:
             "group": self.group,
             "batches": self.batches,
             "stale_batches": self.stale_batches,
+            "read_ahead_records": self.read_ahead_records,
             "duration_s": round(self.duration_s, 3),
             "streams": [s.to_dict() for s in self.streams],
         }

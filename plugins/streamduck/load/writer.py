@@ -3,9 +3,10 @@
 Fetching (kafka-python, holds the GIL) and landing (DuckDB, releases the GIL while it works) overlap:
 the consumer thread hands closed batches to this thread through a small bounded queue, which also
 bounds memory. The writer opens the file read-write when it has work and closes it as soon as the
-queue is empty, or after ``hold_s`` of continuous work, pausing ``release_s`` so that readers
-(``streamduck sql``, ``status``) and other loaders of the same file get their turn: DuckDB lets one
-process write a file, or several read it, never both.
+queue is empty, as soon as another process announces that it waits for the file (see
+:class:`~streamduck.warehouse.connection.Waiters`), or after ``hold_s`` of continuous work, so that
+readers (``streamduck sql``, ``status``) and other loaders of the same file get their turn: DuckDB
+lets one process write a file, or several read it, never both.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from streamduck.ksql.model import SourceDefinition
 from streamduck.load.batch import Batch
-from streamduck.load.commit import CommitResult, commit_batch
-from streamduck.warehouse.connection import connect
+from streamduck.load.commit import CommitResult, classify_ahead, commit_batch, rehearse
+from streamduck.warehouse.connection import Waiters, connect
 from streamduck.warehouse.layout import ensure_source
 
 if TYPE_CHECKING:
@@ -36,6 +37,20 @@ _STOP = object()
 
 
 @dataclass(frozen=True)
+class _ClassifyAhead:
+    """Queued by :meth:`WarehouseWriter.classify_ahead`: classification only, the file is not opened."""
+
+    batch: Batch
+
+
+@dataclass(frozen=True)
+class _Barrier:
+    """Queued by :meth:`WarehouseWriter.drain`; resolved once everything queued before it is done."""
+
+    done: Future[Any]
+
+
+@dataclass(frozen=True)
 class WriterOptions:
     """How the writer shares the warehouse file with other processes."""
 
@@ -44,10 +59,11 @@ class WriterOptions:
     max_value_bytes: int = 256 * 1024
     lock_wait_s: float = 120.0
     """How long to wait for another process to release the file before failing (WarehouseLocked)."""
-    hold_s: float = 1.0
-    """Longest time the file is held read-write in one go while batches keep coming."""
+    hold_s: float = 5.0
+    """Longest time the file is held read-write in one go while batches keep coming and nobody
+    announces a wait (DuckDB clients other than streamduck's cannot announce theirs)."""
     release_s: float = 0.1
-    """Pause after a full hold, during which readers and other loaders can open the file."""
+    """Longest pause after releasing the file, during which readers and other loaders open it."""
     queue_batches: int = 2
     memory_limit_mb: int | None = None
     """DuckDB's memory limit while the writer holds the file (None: DuckDB's default, 80% of RAM).
@@ -69,12 +85,18 @@ class WarehouseWriter:
         self._current: Any = None
         self.hold_count = 0
         self.lock_wait_total_s = 0.0
+        self._waiters = Waiters(path)
+        self._scratch: duckdb.DuckDBPyConnection | None = None
         self._thread = threading.Thread(target=self._run, name="streamduck-writer", daemon=True)
         self._thread.start()
 
     def submit(self, batch: Batch) -> None:
         """Queue a batch for commit (blocks while the queue is full: back-pressure on fetching)."""
         self._put(batch)
+
+    def classify_ahead(self, batch: Batch) -> None:
+        """Queue ``batch`` for classification without the file (it is committed later by :meth:`submit`)."""
+        self._put(_ClassifyAhead(batch))
 
     def call(self, fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
         """Run ``fn(connection)`` on the writer thread after the queued batches; return its result."""
@@ -83,8 +105,13 @@ class WarehouseWriter:
         return future.result()
 
     def drain(self) -> None:
-        """Wait until every queued batch is committed (or the writer failed)."""
-        self.call(lambda _con: None)
+        """Wait until every queued batch is committed (or the writer failed).
+
+        The barrier needs no connection: draining an idle writer does not reopen the file.
+        """
+        barrier: Future[Any] = Future()
+        self._put(_Barrier(barrier))
+        barrier.result()
 
     def results(self) -> list[tuple[Batch, CommitResult]]:
         """Commit results not yet collected, oldest first."""
@@ -100,6 +127,9 @@ class WarehouseWriter:
         if self._thread.is_alive():
             self._queue.put(_STOP)
             self._thread.join()
+        self._waiters.close()
+        if self._scratch is not None:
+            self._scratch.close()
         self.raise_if_failed()
 
     def _put(self, item: Any) -> None:
@@ -123,6 +153,9 @@ class WarehouseWriter:
                 item = self._queue.get()
                 if item is _STOP:
                     return
+                if isinstance(item, (_Barrier, _ClassifyAhead)):
+                    self._handle(None, item)
+                    continue
                 self._current = item
                 if not self._session(item):
                     return
@@ -147,6 +180,7 @@ class WarehouseWriter:
             con.unregister("_streamduck_warm")
             for definition in self._definitions:
                 ensure_source(con, definition)
+                rehearse(con, definition, self._options.max_value_bytes)
         finally:
             con.close()
 
@@ -164,7 +198,8 @@ class WarehouseWriter:
             deadline = time.monotonic() + self._options.hold_s
             while True:
                 self._handle(con, item)
-                if time.monotonic() >= deadline:
+                waiting = self._waiters.present()
+                if waiting or time.monotonic() >= deadline:
                     break
                 try:
                     item = self._queue.get_nowait()
@@ -174,11 +209,26 @@ class WarehouseWriter:
                     return False
         finally:
             con.close()
-        time.sleep(self._options.release_s)  # a full hold: let readers in
+        self._let_others_in(waiting)
         return True
 
-    def _handle(self, con: duckdb.DuckDBPyConnection, item: Any) -> None:
+    def _let_others_in(self, announced: bool) -> None:
+        """Pause until the announced waiters have opened the file, or ``release_s`` at most."""
+        until = time.monotonic() + self._options.release_s
+        if not announced:
+            time.sleep(self._options.release_s)
+            return
+        while self._waiters.present() and time.monotonic() < until:
+            time.sleep(0.005)
+
+    def _handle(self, con: duckdb.DuckDBPyConnection | None, item: Any) -> None:
         self._current = item
+        if isinstance(item, _Barrier):
+            item.done.set_result(None)
+            return
+        if isinstance(item, _ClassifyAhead):
+            classify_ahead(self._scratch_connection(), item.batch, self._options.max_value_bytes)
+            return
         if isinstance(item, Batch):
             options = self._options
             result = commit_batch(
@@ -193,6 +243,15 @@ class WarehouseWriter:
         except Exception as exc:
             future.set_exception(exc)
 
+    def _scratch_connection(self) -> duckdb.DuckDBPyConnection:
+        """An in-memory DuckDB for classifying ahead, while the file is not ours to hold."""
+        if self._scratch is None:
+            import duckdb
+
+            self._scratch = duckdb.connect()
+            self._scratch.execute("SET threads = 1")
+        return self._scratch
+
     def _fail_pending(self, exc: BaseException) -> None:
         while True:
             try:
@@ -201,3 +260,5 @@ class WarehouseWriter:
                 return
             if isinstance(item, tuple):
                 item[1].set_exception(exc)
+            elif isinstance(item, _Barrier):
+                item.done.set_exception(exc)

@@ -3,11 +3,20 @@
 DuckDB allows one read-write process per file, or many read-only ones. Writers (loaders, ``ksql
 apply``) open it read-write only for as long as they write; readers (``sql``, ``status``, checks) open
 it read-only.
+
+A process that finds the file locked says so while it waits, by holding a shared ``flock`` on the
+sidecar file ``<warehouse>.waiting``; a loader holding the file checks :class:`Waiters` after each
+batch and hands the file over at once instead of after a fixed time. DuckDB itself offers no way
+to learn that someone waits.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +25,7 @@ from streamduck.errors import WarehouseLocked
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["connect"]
+__all__ = ["Waiters", "connect"]
 
 
 def connect(path: Path | str, read_only: bool = False, wait_s: float = 0.0) -> duckdb.DuckDBPyConnection:
@@ -33,16 +42,66 @@ def connect(path: Path | str, read_only: bool = False, wait_s: float = 0.0) -> d
         path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_s
     delay = 0.01
-    while True:
+    announced = False
+    with contextlib.ExitStack() as waiting:
+        while True:
+            try:
+                return duckdb.connect(str(path), read_only=read_only)
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise
+                if time.monotonic() >= deadline:
+                    raise WarehouseLocked(
+                        f"warehouse {path} is locked by another process: {exc}. "
+                        "Wait for the writer to finish, or read with a read-only connection."
+                    ) from exc
+                if not announced:
+                    waiting.enter_context(_announce_waiting(path))
+                    announced = True
+                time.sleep(delay)
+                delay = min(delay * 2, 0.2)
+
+
+def _waiting_file(path: Path) -> Path:
+    return path.with_name(path.name + ".waiting")
+
+
+@contextlib.contextmanager
+def _announce_waiting(path: Path) -> Iterator[None]:
+    """Hold a shared lock on the sidecar file while waiting for the warehouse (best effort)."""
+    try:
+        fd = os.open(_waiting_file(path), os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:  # a read-only directory: waiting still works, only not announced
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+class Waiters:
+    """Whether another process is waiting to open the warehouse (see the module docstring)."""
+
+    def __init__(self, path: Path):
+        self._path = _waiting_file(Path(path))
+        self._fd: int | None = None
+
+    def present(self) -> bool:
+        if self._fd is None:
+            try:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError:
+                return False
         try:
-            return duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
-                raise
-            if time.monotonic() >= deadline:
-                raise WarehouseLocked(
-                    f"warehouse {path} is locked by another process: {exc}. "
-                    "Wait for the writer to finish, or read with a read-only connection."
-                ) from exc
-            time.sleep(delay)
-            delay = min(delay * 2, 0.2)
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True  # some waiter holds a shared lock
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        return False
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
