@@ -7,7 +7,8 @@ separate processes timed from start to exit (imports and the group join included
 2. ``streamduck load --until-caught-up``: the same records into a fresh DuckDB warehouse, exactly once.
 
 Prints msgs/s for each (median of ``--repeat`` runs), the ratio (target >= 0.85), peak RSS, and the
-loader's peak RSS at 2 x N to show memory is bounded by the batch size rather than by N.
+loader's peak RSS at 2 x N to show memory is bounded by the batch size rather than by N; then one load
+without reading ahead during the group join, to show what that buys.
 
 Usage: ``uv run python benchmarks/bench_load.py [--count N] [--repeat R]``
 """
@@ -74,7 +75,7 @@ def prepare(settings: Settings, topic: str, count: int) -> Path:
     return sql_dir
 
 
-def run_loader(settings: Settings, sql_dir: Path, workdir: Path) -> tuple[float, float]:
+def run_loader(settings: Settings, sql_dir: Path, workdir: Path, *extra: str) -> tuple[float, float]:
     warehouse = workdir / f"{uuid.uuid4().hex}.duckdb"
     env = {
         **os.environ,
@@ -82,7 +83,8 @@ def run_loader(settings: Settings, sql_dir: Path, workdir: Path) -> tuple[float,
         "STREAMDUCK_WAREHOUSE": str(warehouse),
         "STREAMDUCK_SQL_DIR": str(sql_dir),
     }
-    result = timed([STREAMDUCK, "load", "--until-caught-up", "--group", f"bench-{uuid.uuid4().hex[:8]}"], env)
+    group = f"bench-{uuid.uuid4().hex[:8]}"
+    result = timed([STREAMDUCK, "load", "--until-caught-up", "--group", group, *extra], env)
     for leftover in workdir.glob(f"{warehouse.name}*"):
         leftover.unlink()
     return result
@@ -113,12 +115,17 @@ def main() -> None:
             bare.append(run_bare(settings, "people_n", args.count))
             load.append(run_loader(settings, sql_n, workdir))
         load_2n = run_loader(settings, sql_2n, workdir)
+        no_read_ahead = run_loader(settings, sql_n, workdir, "--read-ahead", "0")
     shutil.rmtree(workdir, ignore_errors=True)
-    report(args.count, bare, load, load_2n)
+    report(args.count, bare, load, load_2n, no_read_ahead)
 
 
 def report(
-    count: int, bare: list[tuple[float, float]], load: list[tuple[float, float]], load_2n: tuple[float, float]
+    count: int,
+    bare: list[tuple[float, float]],
+    load: list[tuple[float, float]],
+    load_2n: tuple[float, float],
+    no_read_ahead: tuple[float, float],
 ) -> None:
     bare_s = statistics.median(t for t, _ in bare)
     load_s = statistics.median(t for t, _ in load)
@@ -134,6 +141,10 @@ def report(
     )
     print(
         f"{'streamduck load, 2 x N records':34} {load_2n[0]:8.2f} {2 * count / load_2n[0]:9.0f} {load_2n[1]:13.0f}"
+    )
+    print(
+        f"{'streamduck load, --read-ahead 0':34} {no_read_ahead[0]:8.2f} {count / no_read_ahead[0]:9.0f} "
+        f"{no_read_ahead[1]:13.0f}"
     )
     print(f"ratio load / bare (msgs/s): {bare_s / load_s:.2f}  (target >= 0.85)")
     print(

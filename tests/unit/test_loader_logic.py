@@ -124,3 +124,30 @@ def test_crash_point_exits_only_at_the_named_hit():
     env["STREAMDUCK_CRASH_AT"] = "after-insert@4"
     survived = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert survived.returncode == 0 and "alive" in survived.stdout
+
+
+def test_writer_retries_a_batch_that_outgrows_its_memory_limit(tmp_path, monkeypatch, caplog):
+    """64 values of 250 KB need more than the 128 MiB floor to classify: the writer retries with more."""
+    from streamduck.load import writer as writer_module
+
+    monkeypatch.setattr(writer_module, "MEMORY_PER_VALUE_BYTE", 1)  # start at the floor
+    value = b'{"name": "' + b"x" * 250_000 + b'", "age": 3}'
+    builder = BatchBuilder(PEOPLE, BatchLimits(records=10**6, bytes=10**9))
+    builder.add(0, records(range(64), value))
+    writer = writer_module.WarehouseWriter(
+        tmp_path / "w.duckdb", [PEOPLE], writer_module.WriterOptions(memory_floor_mb=128)
+    )
+    writer.start()
+    try:
+        writer.submit(builder.take())
+        writer.drain()
+        ((batch, result),) = writer.results()
+    finally:
+        writer.close()
+    assert result.committed and result.rows == 64
+    assert "needed more than 128 MiB" in caplog.text
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    assert con.execute('SELECT count(*), min(length("value")) FROM raw."PEOPLE"').fetchone() == (
+        64,
+        len(value),
+    )

@@ -36,7 +36,8 @@ REASONS = (
     "wrong_field_type",
 )
 STAGED = "_streamduck_staged"
-"""Temporary table holding the classified batch: source columns + text, keys, reason, detail."""
+"""Temporary table holding the classified batch: source columns + text, keys, reason, detail
+(``value`` only for dead letters: loadable rows keep their value as ``text``)."""
 
 
 def stage(
@@ -63,8 +64,8 @@ WITH probe AS MATERIALIZED (
     FROM (SELECT *, CASE WHEN text[1] = '{{' THEN TRY({fast.extract("text")}) END AS _j
       FROM (SELECT *, {_decoded(max_value_bytes)} AS text FROM {source})))
 )
-SELECT "partition", "offset", timestamp_ms, "key", headers, "value", text, _keys AS keys,
-  NULL::VARCHAR AS reason, NULL::VARCHAR AS detail
+SELECT "partition", "offset", timestamp_ms, "key", headers, NULL::BLOB AS "value", text, _keys AS keys,
+  NULL::VARCHAR AS reason, NULL::VARCHAR AS detail  -- loadable: only dead letters keep the bytes
 FROM probe WHERE _fast
 UNION ALL
 SELECT * FROM ({
