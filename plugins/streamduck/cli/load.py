@@ -47,7 +47,7 @@ def load(
         typer.Option(
             min=0, help="Exactly-once: batches to read and classify while the group join is pending (0: off)."
         ),
-    ] = 5,
+    ] = 8,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Load every mapped topic (or the named streams) into DuckDB, exactly once by default."""

@@ -35,7 +35,7 @@ def run_load(
     batch_bytes: int = 16 * 1024 * 1024,
     max_value_bytes: int = 256 * 1024,
     lock_wait_s: float = 120.0,
-    read_ahead_batches: int = 5,
+    read_ahead_batches: int = 8,
     definitions: Sequence[SourceDefinition] | None = None,
     stop: threading.Event | None = None,
     on_progress: Callable[[LoadReport], None] | None = None,

@@ -81,9 +81,9 @@ class WriterOptions:
     memory_floor_mb: int = 128
     """DuckDB's memory limit while the writer holds the file, for batches of small values.
 
-    A batch gets ``MEMORY_PER_VALUE_BYTE`` times its value bytes if that is more, and twice that
-    (up to three times, then DuckDB's default of 80% of RAM) if it still runs out. Without a limit,
-    DuckDB keeps every page it wrote in memory and the loader's RSS grows with the data loaded."""
+    A batch gets ``MEMORY_PER_VALUE_BYTE`` times its value bytes if that is more; if DuckDB still
+    runs out, the batch is retried with twice and four times that, then with DuckDB's default (80% of
+    RAM). Without a limit, DuckDB keeps every page it wrote in memory and RSS grows with the data."""
 
 
 class WarehouseWriter:
@@ -261,8 +261,8 @@ class WarehouseWriter:
         import duckdb
 
         options = self._options
-        limit_mb: int | None = max(options.memory_floor_mb, MEMORY_PER_VALUE_BYTE * batch.bytes // _MIB)
-        for attempt in range(5):
+        base = max(options.memory_floor_mb, MEMORY_PER_VALUE_BYTE * batch.bytes // _MIB)
+        for limit_mb in (base, 2 * base, 4 * base, None):  # None: DuckDB's default, 80% of RAM
             self._limit_memory(con, limit_mb)
             try:
                 return commit_batch(
@@ -276,8 +276,7 @@ class WarehouseWriter:
                     "stream %s: a batch of %d records (%d value bytes) needed more than %d MiB",
                     batch.definition.name, batch.records, batch.bytes, limit_mb,
                 )  # fmt: skip
-                limit_mb = limit_mb * 2 if attempt < 2 else None
-        raise AssertionError("unreachable")
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _limit_memory(self, con: duckdb.DuckDBPyConnection, limit_mb: int | None) -> None:
         if limit_mb != self._memory_mb:
