@@ -7,8 +7,8 @@ separate processes timed from start to exit (imports and the group join included
 2. ``streamduck load --until-caught-up``: the same records into a fresh DuckDB warehouse, exactly once.
 
 Prints msgs/s for each (median of ``--repeat`` runs), the ratio (target >= 0.85), peak RSS, and the
-loader's peak RSS at 2 x N to show memory is bounded by the batch size rather than by N; then one load
-without reading ahead during the group join, to show what that buys.
+loader's peak RSS at 2 x N and 4 x N to show memory is bounded by the batch size rather than by N; then
+one load without reading ahead during the group join, to show what that buys.
 
 Usage: ``uv run python benchmarks/bench_load.py [--count N] [--repeat R]``
 """
@@ -110,14 +110,16 @@ def main() -> None:
         settings = Settings(bootstrap_servers=broker.bootstrap_servers, producers_dir=ROOT / "producers")
         sql_n = prepare(settings, "people_n", args.count)
         sql_2n = prepare(settings, "people_2n", 2 * args.count)
+        sql_4n = prepare(settings, "people_4n", 4 * args.count)
         bare, load = [], []
         for _ in range(args.repeat):  # interleaved, so drift in machine load hits both alike
             bare.append(run_bare(settings, "people_n", args.count))
             load.append(run_loader(settings, sql_n, workdir))
         load_2n = run_loader(settings, sql_2n, workdir)
+        load_4n = run_loader(settings, sql_4n, workdir)
         no_read_ahead = run_loader(settings, sql_n, workdir, "--read-ahead", "0")
     shutil.rmtree(workdir, ignore_errors=True)
-    report(args.count, bare, load, load_2n, no_read_ahead)
+    report(args.count, bare, load, load_2n, load_4n, no_read_ahead)
 
 
 def report(
@@ -125,6 +127,7 @@ def report(
     bare: list[tuple[float, float]],
     load: list[tuple[float, float]],
     load_2n: tuple[float, float],
+    load_4n: tuple[float, float],
     no_read_ahead: tuple[float, float],
 ) -> None:
     bare_s = statistics.median(t for t, _ in bare)
@@ -141,6 +144,9 @@ def report(
     )
     print(
         f"{'streamduck load, 2 x N records':34} {load_2n[0]:8.2f} {2 * count / load_2n[0]:9.0f} {load_2n[1]:13.0f}"
+    )
+    print(
+        f"{'streamduck load, 4 x N records':34} {load_4n[0]:8.2f} {4 * count / load_4n[0]:9.0f} {load_4n[1]:13.0f}"
     )
     print(
         f"{'streamduck load, --read-ahead 0':34} {no_read_ahead[0]:8.2f} {count / no_read_ahead[0]:9.0f} "
