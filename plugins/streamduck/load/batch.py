@@ -15,7 +15,7 @@ from streamduck.ksql.model import SourceDefinition
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["Batch", "BatchBuilder", "BatchLimits"]
+__all__ = ["Batch", "BatchBuilder", "BatchLimits", "seek_to_lowest_need"]
 
 
 @dataclass(frozen=True)
@@ -152,6 +152,19 @@ class BatchBuilder:
         self._bytes = sum(len(v) for v in self._columns["value"] if v is not None)
         del self._ranges[partition]
         del self._expected[partition]
+
+
+def seek_to_lowest_need(consumer: Any, tp: Any, builders: list[BatchBuilder]) -> None:
+    """Position ``consumer`` on ``tp`` where the builder that is furthest behind continues.
+
+    The streams of one topic share a consumer, so each partition is read once, from the lowest
+    offset any of them still needs (from the beginning when one has nothing stored).
+    """
+    needs = [b.positions.get(tp.partition) for b in builders]
+    if None in needs:
+        consumer.seek_to_beginning(tp)
+    else:
+        consumer.seek(tp, min(needs))
 
 
 def _empty_columns() -> dict[str, list[Any]]:

@@ -22,7 +22,7 @@ from typing import Any
 
 from streamduck.kafka.clients import consumer
 from streamduck.ksql.model import SourceDefinition
-from streamduck.load.batch import Batch, BatchBuilder, BatchLimits
+from streamduck.load.batch import Batch, BatchBuilder, BatchLimits, seek_to_lowest_need
 from streamduck.load.commit import stored_offsets
 from streamduck.load.writer import WarehouseWriter
 from streamduck.settings import Settings
@@ -83,11 +83,7 @@ class ReadAhead:
             ]
             reader.assign(tps)
             for tp in tps:
-                needs = [b.positions.get(tp.partition) for b in by_topic[tp.topic]]
-                if None in needs:
-                    reader.seek_to_beginning(tp)
-                else:
-                    reader.seek(tp, min(needs))
+                seek_to_lowest_need(reader, tp, by_topic[tp.topic])
             while not self._stopping.is_set() and len(self._batches) < self._max_batches:
                 fetched = reader.poll(timeout_ms=100, max_records=self._limits.records)
                 for tp, records in fetched.items():

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from streamduck.errors import OffsetOutOfRange, TopicNotFound
 from streamduck.kafka.clients import broker_errors, consumer
 from streamduck.ksql.model import SourceDefinition
-from streamduck.load.batch import Batch, BatchBuilder, BatchLimits
+from streamduck.load.batch import Batch, BatchBuilder, BatchLimits, seek_to_lowest_need
 from streamduck.load.commit import CommitResult, stored_offsets
 from streamduck.load.crash import crash_point
 from streamduck.load.read_ahead import ReadAhead, adoptable
@@ -244,11 +244,7 @@ class LoadRun:
         for builder in builders:
             if builder.definition.name in stored:
                 builder.reset_position(tp.partition, stored[builder.definition.name])
-        needs = [b.positions.get(tp.partition) for b in builders]
-        if None in needs:
-            self.consumer.seek_to_beginning(tp)
-        else:
-            self.consumer.seek(tp, min(needs))
+        seek_to_lowest_need(self.consumer, tp, builders)
 
     def _commit_kafka(self, offsets: dict[str, dict[int, int]]) -> bool:
         from kafka import OffsetAndMetadata, TopicPartition

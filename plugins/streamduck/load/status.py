@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from streamduck.kafka.clients import broker_errors, consumer
@@ -49,17 +50,12 @@ def warehouse_offsets(settings: Settings, group: str | None = None) -> dict[tupl
     streams map one topic, the smaller offset is shown.
     """
     del group
-    if not settings.warehouse.exists():
-        return {}
-    con = connect(settings.warehouse, read_only=True, wait_s=30)
-    try:
-        if not _has_internal(con):
+    with _loader_state(settings) as con:
+        if con is None:
             return {}
         rows = con.execute(
             f'SELECT topic, "partition", min(next_offset) FROM {INTERNAL_SCHEMA}.offsets GROUP BY ALL'
         ).fetchall()
-    finally:
-        con.close()
     return {(topic, partition): offset for topic, partition, offset in rows}
 
 
@@ -80,24 +76,26 @@ def _end_offsets(settings: Settings, topics: list[str]) -> dict[str, dict[int, i
             client.close()
 
 
-def _has_internal(con: Any) -> bool:
-    (count,) = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'offsets'",
-        [INTERNAL_SCHEMA],
-    ).fetchone()
-    return bool(count)
+@contextlib.contextmanager
+def _loader_state(settings: Settings) -> Iterator[Any]:
+    """A read-only connection to the warehouse; None when no loader has written to it yet."""
+    if not settings.warehouse.exists():
+        yield None
+        return
+    con = connect(settings.warehouse, read_only=True, wait_s=30)
+    try:
+        (count,) = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'offsets'",
+            [INTERNAL_SCHEMA],
+        ).fetchone()
+        yield con if count else None
+    finally:
+        con.close()
 
 
 def _warehouse_facts(settings: Settings, definitions: list[SourceDefinition]) -> dict[str, dict[str, Any]]:
-    if not settings.warehouse.exists():
-        return {}
-    con = connect(settings.warehouse, read_only=True, wait_s=30)
-    try:
-        if not _has_internal(con):
-            return {}
-        return {d.name: _facts(con, d) for d in definitions}
-    finally:
-        con.close()
+    with _loader_state(settings) as con:
+        return {} if con is None else {d.name: _facts(con, d) for d in definitions}
 
 
 def _facts(con: Any, definition: SourceDefinition) -> dict[str, Any]:

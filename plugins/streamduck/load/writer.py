@@ -237,10 +237,10 @@ class WarehouseWriter:
 
     def _let_others_in(self, announced: bool) -> None:
         """Pause until the announced waiters have opened the file, or ``release_s`` at most."""
-        until = time.monotonic() + self._options.release_s
         if not announced:
             time.sleep(self._options.release_s)
             return
+        until = time.monotonic() + self._options.release_s
         while self._waiters.present() and time.monotonic() < until:
             time.sleep(0.005)
 
