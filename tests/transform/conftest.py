@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,15 +22,17 @@ SESSION_TIMEOUT_MS = (
 
 @dataclass
 class TransformSetup:
-    """A source stream ``ORDERS`` on ``source_topic`` and a derived stream ``BIG_ORDERS`` on ``sink_topic``."""
+    """A source stream ``ORDERS`` on ``source_topic`` and a derived stream ``name`` on ``sink_topic``."""
 
     settings: Settings
     source_topic: str
     sink_topic: str
-    name: str = "BIG_ORDERS"
+    name: str
 
 
-def write_statements(sql_dir: Path, source_topic: str, sink_topic: str, partitions: int = 3) -> None:
+def write_statements(
+    sql_dir: Path, source_topic: str, sink_topic: str, partitions: int = 3, name: str = "big_orders"
+) -> None:
     """The tests' statements: projection, aliasing, WHERE with a comparison, UCASE and CONCAT."""
     streams = sql_dir / "streams"
     (streams / "orders.sql").write_text(
@@ -37,7 +40,7 @@ def write_statements(sql_dir: Path, source_topic: str, sink_topic: str, partitio
         f"  WITH (kafka_topic='{source_topic}', value_format='JSON', partitions={partitions});\n"
     )
     (streams / "big_orders.sql").write_text(
-        f"CREATE STREAM big_orders WITH (kafka_topic='{sink_topic}') AS\n"
+        f"CREATE STREAM {name} WITH (kafka_topic='{sink_topic}') AS\n"
         "  SELECT id, seq, UCASE(customer) AS customer, CONCAT(customer, CONCAT(' from ', city)) AS label, amount\n"
         "  FROM orders\n"
         "  WHERE amount >= 50\n"
@@ -47,17 +50,22 @@ def write_statements(sql_dir: Path, source_topic: str, sink_topic: str, partitio
 
 @pytest.fixture
 def orders(settings: Settings, topic_name: str) -> TransformSetup:
-    """Statements written and the source topic created (3 partitions); the sink is left to the transform."""
+    """Statements written and the source topic created (3 partitions); the sink is left to the transform.
+
+    The derived stream's name is unique to the test, and so are the group and transactional id
+    derived from it: one test's leftovers (a killed member's session) never reach the next test.
+    """
     from kafka import KafkaAdminClient
 
     source, sink = f"{topic_name}-orders", f"{topic_name}-big"
-    write_statements(settings.sql_dir, source, sink)
+    name = f"big_orders_{uuid.uuid4().hex[:8]}"
+    write_statements(settings.sql_dir, source, sink, name=name)
     admin = KafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
     try:
         admin.create_topics({source: {"num_partitions": 3, "replication_factor": 1}})
     finally:
         admin.close()
-    return TransformSetup(settings, source, sink)
+    return TransformSetup(settings, source, sink, name.upper())
 
 
 def order(seq: int, keys: int = 20) -> tuple[bytes, dict]:

@@ -41,7 +41,7 @@ def test_filter_projection_functions_exactly_once(cli, orders: TransformSetup) -
     produce_orders(bootstrap, orders.source_topic, range(300), extra=BAD)
     dead_topic = f"{orders.sink_topic}-dead"
 
-    report = _run(cli, "big_orders", "--dead-letter-topic", dead_topic, "--batch-size", "64")
+    report = _run(cli, orders.name.lower(), "--dead-letter-topic", dead_topic, "--batch-size", "64")
 
     expected = expected_output(range(300))
     expected_count = sum(len(v) for v in expected.values())
@@ -66,10 +66,10 @@ def test_filter_projection_functions_exactly_once(cli, orders: TransformSetup) -
 def test_second_run_resumes_from_committed_offsets(cli, orders: TransformSetup) -> None:
     bootstrap = orders.settings.bootstrap_servers
     produce_orders(bootstrap, orders.source_topic, range(100))
-    assert _run(cli, "BIG_ORDERS")["records_in"] == 100
+    assert _run(cli, orders.name)["records_in"] == 100
     produce_orders(bootstrap, orders.source_topic, range(100, 150))
 
-    second = _run(cli, "BIG_ORDERS")
+    second = _run(cli, orders.name)
 
     assert second["records_in"] == 50
     assert per_key_values(read_topic(bootstrap, orders.sink_topic)) == expected_output(range(150))
@@ -78,10 +78,10 @@ def test_second_run_resumes_from_committed_offsets(cli, orders: TransformSetup) 
 def test_from_latest_skips_history_then_resumes_where_it_stopped(cli, orders: TransformSetup) -> None:
     bootstrap = orders.settings.bootstrap_servers
     produce_orders(bootstrap, orders.source_topic, range(50), one_per_batch=True)
-    assert _run(cli, "big_orders", "--from", "latest")["records_in"] == 0
+    assert _run(cli, orders.name.lower(), "--from", "latest")["records_in"] == 0
     produce_orders(bootstrap, orders.source_topic, range(50, 80))
 
-    resumed = _run(cli, "big_orders")  # --from only applies to a group without committed offsets
+    resumed = _run(cli, orders.name.lower())  # --from only applies to a group without committed offsets
 
     assert resumed["records_in"] == 30
     assert per_key_values(read_topic(bootstrap, orders.sink_topic)) == expected_output(range(50, 80))
@@ -94,7 +94,7 @@ def test_sink_gets_source_partition_count_and_dead_letter_topic_is_made_up_front
     from kafka import KafkaAdminClient
 
     dead_topic = f"{orders.sink_topic}-dead"
-    _run(cli, "big_orders", "--dead-letter-topic", dead_topic)  # no input at all, so nothing was sent
+    _run(cli, orders.name.lower(), "--dead-letter-topic", dead_topic)  # no input at all, so nothing was sent
 
     admin = KafkaAdminClient(bootstrap_servers=orders.settings.bootstrap_servers)
     try:

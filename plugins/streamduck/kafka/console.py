@@ -130,7 +130,7 @@ def consume_records(
         TopicNotFound: no such topic.
         ConfigError: ``max_messages`` or ``timeout_ms`` is not positive.
     """
-    from streamduck.kafka.clients import broker_errors, consumer
+    from streamduck.kafka.clients import broker_errors, close_consumer, consumer
 
     if max_messages is not None and max_messages < 1:
         raise ConfigError("--max-messages must be at least 1")
@@ -150,7 +150,7 @@ def consume_records(
             limits = _Limits(max_messages, timeout_ms, stop or threading.Event())
             yield from _poll(client, group, limits, committed)
     finally:
-        client.close(autocommit=False)
+        close_consumer(client)
 
 
 def _start_positions(

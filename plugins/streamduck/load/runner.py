@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from streamduck.errors import OffsetOutOfRange, TopicNotFound
-from streamduck.kafka.clients import broker_errors, consumer
+from streamduck.kafka.bounded import OtherMembers
+from streamduck.kafka.clients import broker_errors, close_consumer, consumer
 from streamduck.ksql.model import SourceDefinition
 from streamduck.load.batch import Batch, BatchBuilder, BatchLimits, seek_to_lowest_need
 from streamduck.load.commit import CommitResult, stored_offsets
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
 __all__ = ["LoadRun"]
 
 log = logging.getLogger(__name__)
+
+# How long a loader that died holds its partitions; the embedded broker's join takes about half.
+SESSION_TIMEOUT_MS = 6000
 
 
 class LoadRun:
@@ -67,6 +71,8 @@ class LoadRun:
         self.on_progress = on_progress
         self.joined = False
         self.targets: dict[Any, int] = {}
+        """End offsets seen at start, for every partition of the loaded topics."""
+        self.others = OtherMembers(SESSION_TIMEOUT_MS)
         loader = f"{socket.gethostname()}:{os.getpid()}"
         options = WriterOptions(**{**writer_options.__dict__, "guarantee": guarantee, "loader": loader})
         self.consumer = self._consumer(group)  # first: no writer thread is left behind if it fails
@@ -84,7 +90,7 @@ class LoadRun:
             # an error, never a silent skip; the other guarantees start from the earliest record.
             auto_offset_reset="none" if self.guarantee == "exactly-once" else "earliest",
             isolation_level="read_committed",
-            session_timeout_ms=6000,
+            session_timeout_ms=SESSION_TIMEOUT_MS,
             heartbeat_interval_ms=1000,
             max_partition_fetch_bytes=4 * 1024 * 1024,
         )
@@ -177,7 +183,9 @@ class LoadRun:
         """Joined, every assigned partition at or past its end offset at start, and all committed.
 
         Called after an empty poll (the embedded broker under-reports end offsets, so reaching
-        them is not enough: the drain continues until a poll comes back empty).
+        them is not enough: the drain continues until a poll comes back empty). Partitions of
+        other members count once the group's commits reach their targets (see
+        :mod:`streamduck.kafka.bounded`).
         """
         if not self.joined:
             return False
@@ -186,7 +194,8 @@ class LoadRun:
         self._submit_ready(force=True)
         self.writer.drain()
         self._collect_results()
-        return True
+        with broker_errors(self.settings):
+            return self.others.caught_up(self.consumer, self.targets)
 
     def _collect_results(self, commit_kafka: bool = True) -> None:
         changed: set[str] = set()
@@ -324,7 +333,7 @@ class LoadRun:
         if self.read_ahead is not None:  # stopped before the group assigned anything
             self.read_ahead.stop()
         try:
-            self.consumer.close(autocommit=False)  # leaves the group; revoke callback drains the writer
+            close_consumer(self.consumer)  # the revoke callback drains the writer first
         finally:
             self.writer.close()
 

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import logging
 import threading
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from streamduck.errors import TransformFenced
-from streamduck.kafka.clients import broker_errors, consumer, producer
+from streamduck.kafka.bounded import OtherMembers
+from streamduck.kafka.clients import broker_errors, close_consumer, consumer, producer
 from streamduck.load.crash import crash_point
 from streamduck.transform.batch import PendingBatch
 from streamduck.transform.evaluate import BatchEvaluator, Evaluated
@@ -92,7 +94,8 @@ class _Processor:
         self.pending = PendingBatch()
         self.producer: KafkaProducer = self._transactional_producer()
         self.consumer: KafkaConsumer = self._group_consumer()
-        self._targets: dict[Any, int] = {}
+        self._targets: dict[Any, int] = {}  # end offset seen first, per source partition
+        self._others = OtherMembers(options.session_timeout_ms)
 
     def _transactional_producer(self) -> KafkaProducer:
         made = producer(
@@ -154,7 +157,7 @@ class _Processor:
         self._commit_positions()
 
     def close(self) -> None:
-        for closer in (self.consumer.close, self.producer.close, self.evaluator.close):
+        for closer in (partial(close_consumer, self.consumer), self.producer.close, self.evaluator.close):
             try:
                 closer()
             except Exception:  # closing is best effort; the transaction state is already settled
@@ -283,13 +286,22 @@ class _Processor:
         return last if isinstance(last, fenced) else None
 
     def _caught_up(self) -> bool:
-        """True when every assigned partition's position reached its end offset seen at assignment."""
+        """True when the input seen at start is processed: here, and by the members holding the rest.
+
+        Assigned partitions must reach the end offsets seen when first checked; for the others see
+        :mod:`streamduck.kafka.bounded`.
+        """
+        from kafka import TopicPartition
+
         assigned = self.consumer.assignment()
         if not assigned:
             return False
-        missing = [tp for tp in assigned if tp not in self._targets]
-        if missing:
-            with broker_errors(self.settings):
-                self._targets.update(self.consumer.end_offsets(missing))
+        topic = self.spec.source.topic
         with broker_errors(self.settings):
-            return all(self.consumer.position(tp) >= self._targets[tp] for tp in assigned)
+            partitions = {TopicPartition(topic, p) for p in self.consumer.partitions_for_topic(topic) or ()}
+            missing = [tp for tp in partitions | assigned if tp not in self._targets]
+            if missing:
+                self._targets.update(self.consumer.end_offsets(missing))
+            if any(self.consumer.position(tp) < self._targets[tp] for tp in assigned):
+                return False
+            return self._others.caught_up(self.consumer, self._targets)
