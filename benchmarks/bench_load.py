@@ -60,15 +60,15 @@ def timed(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024
 
 
-def prepare(settings: Settings, topic: str, count: int) -> Path:
-    """Topic with ``count`` fake people, and a sql dir whose stream maps it."""
+def prepare(settings: Settings, topic: str, count: int, workdir: Path) -> Path:
+    """Topic with ``count`` fake people, and a sql dir (in ``workdir``) whose stream maps it."""
     admin = admin_client(settings)
     admin.create_topics({topic: {"num_partitions": 3, "replication_factor": 1}})
     admin.close()
     report = generate(settings, "people", topic=topic, count=count, seed=1)
     assert report.acknowledged == count, report.summary()
-    sql_dir = Path(tempfile.mkdtemp(prefix="bench-sql-"))
-    (sql_dir / "streams").mkdir()
+    sql_dir = workdir / f"sql-{topic}"
+    (sql_dir / "streams").mkdir(parents=True)
     (sql_dir / "streams" / "fake_people.sql").write_text(
         DEFINITION.replace("kafka_topic='fake_people'", f"kafka_topic='{topic}'"), encoding="utf-8"
     )
@@ -108,9 +108,9 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="bench-load-"))
     with EmbeddedBroker() as broker:
         settings = Settings(bootstrap_servers=broker.bootstrap_servers, producers_dir=ROOT / "producers")
-        sql_n = prepare(settings, "people_n", args.count)
-        sql_2n = prepare(settings, "people_2n", 2 * args.count)
-        sql_4n = prepare(settings, "people_4n", 4 * args.count)
+        sql_n = prepare(settings, "people_n", args.count, workdir)
+        sql_2n = prepare(settings, "people_2n", 2 * args.count, workdir)
+        sql_4n = prepare(settings, "people_4n", 4 * args.count, workdir)
         bare, load = [], []
         for _ in range(args.repeat):  # interleaved, so drift in machine load hits both alike
             bare.append(run_bare(settings, "people_n", args.count))
