@@ -149,23 +149,40 @@ def _arity(node: exp.Expr) -> int:
     return len(node.expressions) if isinstance(node, exp.Lambda) else 0
 
 
-def _entry_body(fn: exp.Expr, entry: str, accumulator: str | None = None) -> str:
-    """A lambda over a map's ``(key, value)`` rewritten over a ``map_entries`` element."""
+def _lambda_body(fn: exp.Expr, replacements: dict[str, str]) -> str:
+    """A lambda's body with its parameters replaced by DuckDB expressions (by position)."""
     import sqlglot
     from sqlglot import exp
 
-    params = [p.name for p in fn.expressions]
-    if accumulator is not None:
-        replacements = {params[0]: accumulator, params[1]: f"{entry}.key", params[2]: f"{entry}.value"}
-    else:
-        replacements = {params[0]: f"{entry}.key", params[1]: f"{entry}.value"}
+    names = dict(zip((p.name for p in fn.expressions), replacements.values(), strict=False))
 
     def swap(node: exp.Expr) -> exp.Expr:
-        if isinstance(node, (exp.Identifier, exp.Column)) and node.name in replacements:
-            return sqlglot.parse_one(replacements[node.name], read="duckdb")
+        if isinstance(node, (exp.Identifier, exp.Column)) and node.name in names:
+            return sqlglot.parse_one(names[node.name], read="duckdb")
         return node
 
     return fn.this.copy().transform(swap).sql("duckdb")
+
+
+def _entry_body(fn: exp.Expr, entry: str) -> str:
+    """A lambda over a map's ``(key, value)`` rewritten over a ``map_entries`` element."""
+    return _lambda_body(fn, {"key": f"{entry}.key", "value": f"{entry}.value"})
+
+
+def _fold(items: exp.Expr, initial: exp.Expr, fn: exp.Expr, element: list[str]) -> exp.Expr:
+    """ksqlDB's REDUCE: a left fold whose state may have another type than the elements.
+
+    DuckDB's ``list_reduce`` wants the initial value to share the elements' type, so every element is
+    carried in a struct beside a state slot of the initial value's type: the fold runs over structs, and
+    an empty list folds to the initial value.
+    """
+    body = _lambda_body(fn, {"state": "__a.s", **{f"e{i}": f"__e.x{part}" for i, part in enumerate(element)}})
+    return sql_expr(
+        "list_reduce(list_prepend({{'s': {1}, 'x': NULL}}, list_transform({0}, lambda __x: {{'s': {1}, 'x': __x}})),"
+        f" lambda __a, __e: {{{{'s': {body}, 'x': NULL}}}}).s",
+        items,
+        initial,
+    )
 
 
 def _map_transform(args: list[exp.Expr]) -> exp.Expr:
@@ -182,8 +199,7 @@ def _map_filter(args: list[exp.Expr]) -> exp.Expr:
 
 
 def _map_reduce(args: list[exp.Expr]) -> exp.Expr:
-    body = _entry_body(args[2], "__e", accumulator="__s")
-    return sql_expr(f"list_reduce(map_entries({{0}}), lambda __s, __e: {body}, {{1}})", args[0], args[1])
+    return _fold(sql_expr("map_entries({0})", args[0]), args[1], args[2], [".key", ".value"])
 
 
 SCALARS: dict[str, Builder] = {
@@ -316,7 +332,7 @@ SCALARS: dict[str, Builder] = {
         _map_filter(args) if _arity(args[1]) == 2 else sql_expr("list_filter({0}, {1})", *args)
     ),
     "REDUCE": lambda args: (
-        _map_reduce(args) if _arity(args[2]) == 3 else sql_expr("list_reduce({0}, {2}, {1})", *args)
+        _map_reduce(args) if _arity(args[2]) == 3 else _fold(args[0], args[1], args[2], [""])
     ),
 }
 

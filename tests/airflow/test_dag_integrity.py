@@ -37,8 +37,8 @@ def dagbag(airflow_home) -> dict:
     import subprocess
     import sys
 
+    from tests.airflow.conftest import airflow_env
     from tests.conftest import REPO_ROOT
-    from tests.dags.conftest import airflow_env
 
     # A broker address nobody listens on: parsing must not need one.
     env = airflow_env(airflow_home)

@@ -64,7 +64,7 @@ def close_consumer(client: KafkaConsumer) -> None:
 
     Tansu 0.6 keeps a leader that sends LeaveGroup while its group is rebalancing as the group's
     leader, so no member can complete a join again until the broker restarts
-    (tests/integration/test_group_membership.py shows it). On Tansu a member that may be that
+    (tests/kafka/test_group_membership.py shows it). On Tansu a member that may be that
     leader therefore goes quiet instead: Tansu drops it when its session times out and elects a
     new leader. Every other member leaves as usual, and so do all members on other brokers.
     """

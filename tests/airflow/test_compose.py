@@ -70,7 +70,7 @@ def test_image_is_built_from_airflow_3_3_with_streamduck() -> None:
     dockerfile = (REPO_ROOT / "Dockerfile").read_text()
     assert dockerfile.splitlines()[2] == "FROM apache/airflow:3.3.2-python3.12"
     assert SERVICES["airflow-scheduler"]["build"] == "."
-    for folder in ("dags", "plugins", "sql", "producers"):
+    for folder in ("src", "dags", "plugins", "sql", "producers"):
         assert f"COPY --chown=airflow:0 {folder} " in dockerfile
 
 
