@@ -33,7 +33,10 @@ def load(
     guarantee: Annotated[
         Guarantee, typer.Option(help="Delivery guarantee for this run.")
     ] = Guarantee.exactly_once,
-    group: Annotated[str, typer.Option(help="Consumer group id.")] = "streamduck-loader",
+    group: Annotated[
+        str | None,
+        typer.Option(help="Consumer group id (default: one per warehouse, streamduck-loader-<hash>)."),
+    ] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Records per micro-batch, at most.")] = 20_000,
     batch_ms: Annotated[int, typer.Option(min=1, help="Longest a micro-batch stays open, in ms.")] = 1000,
     batch_bytes: Annotated[int, typer.Option(min=1, help="Value bytes per micro-batch, at most.")] = 16

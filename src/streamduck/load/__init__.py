@@ -15,9 +15,8 @@ from streamduck.load.report import LoadReport, StreamLoad
 from streamduck.load.writer import WriterOptions
 from streamduck.settings import Settings
 
-__all__ = ["DEFAULT_GROUP", "GUARANTEES", "LoadReport", "StreamLoad", "run_load"]
+__all__ = ["GUARANTEES", "LoadReport", "StreamLoad", "run_load"]
 
-DEFAULT_GROUP = "streamduck-loader"
 GUARANTEES = ("exactly-once", "at-least-once", "at-most-once")
 Mode = Literal["until-caught-up", "follow"]
 Guarantee = Literal["exactly-once", "at-least-once", "at-most-once"]
@@ -45,7 +44,8 @@ def run_load(
     ``mode="until-caught-up"`` reads to the end offsets seen at start, drains until a poll comes
     back empty, and returns. ``mode="follow"`` runs until ``stop`` is set, or (from the main thread)
     until SIGTERM/SIGINT; either way it finishes and commits the open batch and leaves the group.
-    ``definitions`` overrides reading ``settings.streams_dir``. With exactly-once, up to
+    ``definitions`` overrides the warehouse catalog and ``settings.streams_dir``; ``group`` defaults
+    to one group per warehouse (:func:`~streamduck.load.sources.default_group`). With exactly-once, up to
     ``read_ahead_batches`` batches are read and classified while the group join is pending
     (:mod:`streamduck.load.read_ahead`; 0 turns it off).
 
@@ -53,7 +53,7 @@ def run_load(
         ConfigError, TopicNotFound, BrokerUnavailable, WarehouseLocked, OffsetOutOfRange.
     """
     from streamduck.load.runner import LoadRun
-    from streamduck.load.sources import select_sources
+    from streamduck.load.sources import default_group, select_sources
 
     if guarantee not in GUARANTEES:
         raise ConfigError(f"unknown guarantee {guarantee!r}; choose one of {', '.join(GUARANTEES)}")
@@ -66,7 +66,7 @@ def run_load(
     chosen = select_sources(settings, streams, definitions)
     stop = stop or threading.Event()
     run = LoadRun(
-        settings, chosen, mode=mode, guarantee=guarantee, group=group or DEFAULT_GROUP,
+        settings, chosen, mode=mode, guarantee=guarantee, group=group or default_group(settings),
         limits=BatchLimits(records=batch_size, bytes=batch_bytes, age_s=batch_ms / 1000),
         writer_options=WriterOptions(max_value_bytes=max_value_bytes, lock_wait_s=lock_wait_s),
         stop=stop, on_progress=on_progress, read_ahead_batches=read_ahead_batches,

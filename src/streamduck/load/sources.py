@@ -1,14 +1,26 @@
-"""Choosing which source definitions a load run covers."""
+"""Choosing which source definitions a load run covers: the warehouse catalog, then ``sql/streams``.
+
+The warehouse catalog (what ``ksql apply`` registered, from any file) is the source of truth; the
+files of ``sql/streams`` are the project's default set, loaded too when they were never applied.
+Where both define a name, the applied definition wins: it is the one the warehouse's tables follow.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from streamduck.errors import ConfigError
 from streamduck.ksql.model import SourceDefinition
 from streamduck.settings import Settings
 
-__all__ = ["select_sources"]
+if TYPE_CHECKING:
+    from streamduck.ksql.parser import Statement
+
+__all__ = ["catalog_sources", "default_group", "project_sources", "select_sources"]
 
 
 def select_sources(
@@ -22,9 +34,7 @@ def select_sources(
         ConfigError: a named stream is not defined, or nothing is defined.
     """
     if definitions is None:
-        from streamduck.ksql import load_sources
-
-        definitions = load_sources(settings.streams_dir)
+        definitions = project_sources(settings)
     known = {d.name.upper(): d for d in definitions}
     if not names:
         chosen = list(definitions)
@@ -33,9 +43,63 @@ def select_sources(
         if unknown:
             listed = ", ".join(sorted(known)) or "none"
             raise ConfigError(
-                f"no source stream named {', '.join(unknown)} in {settings.streams_dir} (defined: {listed})"
+                f"no source stream named {', '.join(unknown)} in the warehouse catalog or "
+                f"{settings.streams_dir} (defined: {listed})"
             )
         chosen = [known.get(n.upper()) or known[n] for n in names]
     if not chosen:
-        raise ConfigError(f"no source streams are defined in {settings.streams_dir}")
+        raise ConfigError(
+            f"no source streams are defined: none applied to {settings.warehouse} and none in "
+            f"{settings.streams_dir} (run `streamduck ksql apply FILE`)"
+        )
     return chosen
+
+
+def project_sources(settings: Settings, lock_wait_s: float = 120.0) -> list[SourceDefinition]:
+    """Every applied source of the warehouse catalog, then the unapplied ones of ``sql/streams``."""
+    from streamduck.ksql import load_sources
+
+    applied = catalog_sources(settings.warehouse, lock_wait_s)
+    names = {d.name for d in applied}
+    return applied + [d for d in load_sources(settings.streams_dir) if d.name not in names]
+
+
+def catalog_sources(warehouse: Path, lock_wait_s: float = 120.0) -> list[SourceDefinition]:
+    """The source definitions the warehouse catalog holds, rebuilt from their applied statements."""
+    from streamduck.ksql import catalog
+    from streamduck.ksql.parser import parse_text
+    from streamduck.ksql.sources import definition_from, is_source
+    from streamduck.warehouse.connection import connect
+
+    if not Path(warehouse).exists():
+        return []
+    con = connect(warehouse, read_only=True, wait_s=lock_wait_s)
+    try:
+        entries = [e for e in catalog.entries(con) if e.origin == "source"]
+    finally:
+        con.close()
+    found: list[SourceDefinition] = []
+    for item in entries:
+        path = Path(item.file) if item.file else None
+        for statement in parse_text(item.statement, path):
+            if is_source(statement.expression):
+                found.append(definition_from(_at_line(statement, item.line)))
+    return found
+
+
+def default_group(settings: Settings) -> str:
+    """The loader's consumer group when none is given: one per warehouse.
+
+    Loaders of unrelated warehouses on one cluster must not share a group, or each run makes the
+    others rebalance. The warehouse's resolved location is hashed: it may be a connection string
+    that holds a password.
+    """
+    location = str(settings.warehouse)
+    if "://" not in location and ":" not in location.split("/", 1)[0]:
+        location = str(Path(location).resolve())
+    return f"streamduck-loader-{hashlib.sha256(location.encode()).hexdigest()[:12]}"
+
+
+def _at_line(statement: Statement, line: int | None) -> Statement:
+    """The statement as parsed alone starts at line 1; errors should name its line in its file."""
+    return dataclasses.replace(statement, line=line or 1)

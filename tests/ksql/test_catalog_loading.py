@@ -1,0 +1,43 @@
+"""`load` follows the warehouse catalog: what `ksql apply FILE` registered, from any file."""
+
+from __future__ import annotations
+
+import json
+
+from streamduck.load.sources import default_group
+from tests.ksql.qtt import produce
+
+
+def test_load_covers_sources_applied_from_outside_sql_streams(cli, settings, tmp_path, topic_name):
+    elsewhere = tmp_path / "elsewhere.sql"
+    elsewhere.write_text(
+        f"CREATE STREAM test (id STRING KEY, value INT) "
+        f"WITH (kafka_topic='{topic_name}', value_format='JSON', partitions=1);\n"
+        "CREATE STREAM doubled AS SELECT id, value * 2 AS twice FROM test;\n"
+    )
+    assert cli("ksql", "apply", str(elsewhere)).exit_code == 0
+    produce(settings, topic_name, [("a", {"value": 1}), ("b", {"value": 2})])
+
+    loaded = cli("load", "--until-caught-up")
+    assert loaded.exit_code == 0, loaded.stderr
+    assert f"group {default_group(settings)}" in loaded.stderr
+
+    result = cli("sql", "SELECT * FROM doubled", "--format", "jsonl")
+    assert [json.loads(line) for line in result.stdout.splitlines()] == [
+        {"ID": "a", "TWICE": 2},
+        {"ID": "b", "TWICE": 4},
+    ]
+
+
+def test_the_default_group_is_one_per_warehouse(settings, tmp_path):
+    other = settings.model_copy(update={"warehouse": tmp_path / "other.duckdb"})
+    assert default_group(settings) != default_group(other)
+    assert default_group(settings) == default_group(settings.model_copy())
+    assert default_group(settings).startswith("streamduck-loader-")
+
+
+def test_nothing_applied_and_nothing_in_sql_streams_is_a_clear_error(cli):
+    result = cli("load", "--until-caught-up")
+    assert result.exit_code != 0
+    assert "no source streams are defined" in result.stderr
+    assert "ksql apply" in result.stderr
