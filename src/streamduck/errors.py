@@ -9,11 +9,13 @@ second to an immediate failure; the CLI prints the message on one line and exits
 from __future__ import annotations
 
 __all__ = [
+    "AuthenticationFailed",
     "BrokerBinaryMissing",
     "BrokerUnavailable",
     "ConfigError",
     "DefinitionError",
     "DeliveryFailed",
+    "DiskFull",
     "FatalError",
     "GroupActive",
     "GroupNotFound",
@@ -24,6 +26,7 @@ __all__ = [
     "TopicExists",
     "TopicNotFound",
     "TransformFenced",
+    "WarehouseDamaged",
     "WarehouseLocked",
 ]
 
@@ -54,6 +57,18 @@ class WarehouseLocked(RetryableError):
 
 class DeliveryFailed(RetryableError):
     """Records sent to a topic were not acknowledged by the broker (names the topic and how many)."""
+
+
+class AuthenticationFailed(FatalError):
+    """The broker refused our credentials, or the TLS handshake failed (names the broker and the settings)."""
+
+
+class WarehouseDamaged(FatalError):
+    """The warehouse file is empty, truncated, corrupt or not a DuckDB database (names the file)."""
+
+
+class DiskFull(FatalError):
+    """A write ran out of space; the transaction was rolled back (names the file). Free space, re-run."""
 
 
 class ConfigError(FatalError):

@@ -21,10 +21,22 @@ class _StreamduckGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except StreamduckError as exc:
-            typer.echo(f"Error: {exc}", err=True)
-            raise typer.Exit(1) from None
+            _fail(exc)
+        except Exception as exc:
+            # DuckDB's damaged-file and disk-full failures, wherever a command met them.
+            from streamduck.warehouse.failures import translated
+
+            error = translated(exc)
+            if error is None:
+                raise
+            _fail(error)
         except KeyboardInterrupt:
             raise typer.Abort() from None
+
+
+def _fail(exc: StreamduckError) -> None:
+    typer.echo(f"Error: {exc}", err=True)
+    raise typer.Exit(1) from None
 
 
 app = typer.Typer(

@@ -17,6 +17,8 @@ from streamduck.errors import DefinitionError, StreamduckError
 from streamduck.ksql.names import PSEUDO_COLUMNS
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import duckdb
 
     from streamduck.ksql.compile import CompiledQuery
@@ -74,14 +76,18 @@ def compile_for_warehouse(
         return None
 
 
-def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> QueryResult:
+def _fetch(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> QueryResult:
     import duckdb
 
     from streamduck.ksql.compile_types import explain_duckdb_error
+    from streamduck.warehouse.failures import translated
 
     try:
         cursor = con.execute(sql)
     except duckdb.Error as exc:
+        damaged = translated(exc, path)  # a corrupt block, met only when the query reads it
+        if damaged is not None:
+            raise damaged from None
         raise StreamduckError(f"query failed: {explain_duckdb_error(str(exc).strip())}") from None
     columns = [d[0] for d in cursor.description or []]
     return QueryResult(columns, [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()])
@@ -108,17 +114,41 @@ def run_query(settings: Settings, text: str) -> QueryResult:
     """Run one query on a read-only connection and return every row.
 
     ``SHOW STREAMS|TABLES|TOPICS`` and ``DESCRIBE name`` answer from the catalog (and the broker).
+
+    Raises:
+        ConfigError: ``text`` holds no statement, or more than one.
     """
+    _require_one_statement(text)
     listing = _catalog_statement(settings, text)
     if listing is not None:
         return listing
     con = _open(settings)
     try:
         compiled = compile_for_warehouse(con, text)
-        result = _fetch(con, compiled.sql if compiled else text)
+        result = _fetch(con, compiled.sql if compiled else text, settings.warehouse)
         return _visible(result, compiled, _requested(text) if compiled else set())
     finally:
         con.close()
+
+
+def _require_one_statement(text: str) -> None:
+    """Refuse empty input and several statements (DuckDB would run them all and show the last)."""
+    import duckdb
+
+    from streamduck.errors import ConfigError
+    from streamduck.ksql.parser import parse_text
+
+    try:
+        count = len(duckdb.extract_statements(text))
+    except duckdb.Error:  # ksqlDB syntax DuckDB does not parse (EMIT CHANGES): count with our parser
+        try:
+            count = len(parse_text(text))
+        except DefinitionError:
+            return  # the query itself reports what is wrong with it
+    if count == 0:
+        raise ConfigError('sql: the query is empty; give one statement, e.g. streamduck sql "SHOW STREAMS"')
+    if count > 1:
+        raise ConfigError(f"sql: got {count} statements; give one statement per call")
 
 
 def _catalog_statement(settings: Settings, text: str) -> QueryResult | None:
@@ -168,6 +198,7 @@ def push_query(
     Streams: rows past the last (ROWPARTITION, ROWOFFSET) seen per partition. Tables: rows that
     are new or changed since the previous poll. Starts at the current end unless ``from_beginning``.
     """
+    _require_one_statement(text)
     con = _open(settings)
     try:
         compiled = compile_for_warehouse(con, text, drop_limit=True)
@@ -182,7 +213,7 @@ def push_query(
     while not should_stop():
         con = _open(settings)
         try:
-            result = _fetch(con, compiled.sql)
+            result = _fetch(con, compiled.sql, settings.warehouse)
         finally:
             con.close()
         fresh = _new_rows(result, compiled, seen, previous)

@@ -20,6 +20,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from streamduck.errors import StreamduckError
 from streamduck.kafka.clients import consumer
 from streamduck.ksql.model import SourceDefinition
 from streamduck.load.batch import Batch, BatchBuilder, BatchLimits, seek_to_lowest_need
@@ -61,6 +62,8 @@ class ReadAhead:
     def _run(self) -> None:
         try:
             self._read()
+        except StreamduckError as exc:  # the load itself meets and reports it (one line)
+            log.debug("read-ahead during the group join stopped: %s", exc)
         except Exception as exc:  # an optimisation only: the load goes on without it
             log.warning("read-ahead during the group join stopped: %s", exc)
 

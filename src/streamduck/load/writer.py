@@ -25,6 +25,7 @@ from streamduck.ksql.model import SourceDefinition
 from streamduck.load.batch import Batch
 from streamduck.load.commit import CommitResult, classify_ahead, commit_batch, rehearse
 from streamduck.warehouse.connection import Waiters, connect
+from streamduck.warehouse.failures import translated
 from streamduck.warehouse.layout import ensure_source
 
 if TYPE_CHECKING:
@@ -178,11 +179,14 @@ class WarehouseWriter:
                 if not self._session(item):
                     return
         except BaseException as exc:  # handed to the consumer thread, which re-raises it
-            self._error = exc
+            # Translated here, where the chain is intact: re-raised on the consumer thread inside
+            # exception handlers, its context would be replaced (a full disk shows up as the
+            # failed COMMIT's "cannot rollback", which only its context explains).
+            self._error = translated(exc, self._path) or exc
             current = self._current
             if isinstance(current, tuple) and not current[1].done():
-                current[1].set_exception(exc)
-            self._fail_pending(exc)
+                current[1].set_exception(self._error)
+            self._fail_pending(self._error)
 
     def _warm_up(self) -> None:
         """Import DuckDB and Arrow and create the layout while the consumer joins its group."""

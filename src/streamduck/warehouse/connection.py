@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from streamduck.errors import WarehouseLocked
+from streamduck.warehouse.failures import check_warehouse_file, translated
 
 if TYPE_CHECKING:
     import duckdb
@@ -34,12 +35,15 @@ def connect(path: Path | str, read_only: bool = False, wait_s: float = 0.0) -> d
     Raises:
         WarehouseLocked: the file is still locked after ``wait_s``; the message names the file and
             the holder DuckDB reports.
+        WarehouseDamaged: the file is empty, truncated, corrupt or not a DuckDB database.
+        DiskFull: replaying the file's write-ahead log ran out of space.
     """
     import duckdb
 
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
+    check_warehouse_file(path)
     deadline = time.monotonic() + wait_s
     delay = 0.01
     announced = False
@@ -49,7 +53,10 @@ def connect(path: Path | str, read_only: bool = False, wait_s: float = 0.0) -> d
                 return duckdb.connect(str(path), read_only=read_only)
             except duckdb.IOException as exc:
                 if "lock" not in str(exc).lower():
-                    raise
+                    error = translated(exc, path)
+                    if error is None:
+                        raise
+                    raise error from None
                 if time.monotonic() >= deadline:
                     raise WarehouseLocked(
                         f"warehouse {path} is locked by another process: {exc}. "
