@@ -134,3 +134,23 @@ def test_disk_full_is_one_line_keeps_what_was_committed_and_the_rerun_is_exact(
     assert again.returncode == 0, again.stderr
     figures = check_exactly_once(settings, "people", people)
     assert figures == {"produced": 62_000, "rows": 62_000, "dead": 0}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", "the query is empty"),
+        (" ;\n-- nothing\n", "the query is empty"),
+        ("SELECT 1; SELECT 2", "got 2 statements"),
+    ],
+)
+def test_sql_refuses_empty_and_multi_statement_input(cli, settings, query, expected):
+    duckdb.connect(str(settings.warehouse)).close()
+    result = cli("sql", query)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: sql: {expected}" + (
+        '; give one statement, e.g. streamduck sql "SHOW STREAMS"'
+        if "empty" in expected
+        else "; give one statement per call"
+    )
+    assert cli("sql", "SELECT 41 + 1 AS answer", "--format", "csv").stdout.split() == ["answer", "42"]
