@@ -28,6 +28,7 @@ __all__ = [
     "TransformFenced",
     "WarehouseDamaged",
     "WarehouseLocked",
+    "WarehouseTooNew",
 ]
 
 
@@ -53,6 +54,10 @@ class BrokerUnavailable(RetryableError):
 
 class WarehouseLocked(RetryableError):
     """Another process holds the DuckDB warehouse file for writing."""
+
+
+class WarehouseTooNew(FatalError):
+    """The warehouse was written by a newer streamduck (its internal schema version is unknown here)."""
 
 
 class DeliveryFailed(RetryableError):

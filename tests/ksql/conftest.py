@@ -29,7 +29,6 @@ class Warehouse:
         self.con.execute("BEGIN TRANSACTION")
         try:
             ensure_internal(self.con)
-            catalog.ensure_catalog(self.con)
             for statement in parse_text(text, Path("test.sql")):
                 execute(self.con, statement)
             self.con.execute("COMMIT")

@@ -100,16 +100,12 @@ def _provision_topics(settings: Settings, statements: list[Statement], report: A
 
 
 def _apply_in_transaction(settings: Settings, statements: list[Statement], report: ApplyReport) -> None:
-    from streamduck.ksql import catalog
     from streamduck.ksql.execute import execute
     from streamduck.warehouse.connection import connect
-    from streamduck.warehouse.layout import ensure_internal
 
-    con = connect(settings.warehouse, wait_s=30.0)
+    con = connect(settings.warehouse, wait_s=30.0)  # migrates the internal schema
     try:
         con.execute("BEGIN TRANSACTION")
-        ensure_internal(con)
-        catalog.ensure_catalog(con)
         outcomes = [execute(con, statement) for statement in statements]
         con.execute("COMMIT")
     except BaseException:

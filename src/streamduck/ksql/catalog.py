@@ -2,7 +2,8 @@
 
 One row per STREAM or TABLE: its kind, topic, statement text and file, columns (JSON), whether it is
 a ``source`` (declared columns over a topic) or ``derived`` (``AS SELECT``, a view over others), the
-relations it reads, and the DuckDB SQL of a derived view.
+relations it reads, and the DuckDB SQL of a derived view. The table itself is created by
+:mod:`~streamduck.warehouse.schema`.
 """
 
 from __future__ import annotations
@@ -16,12 +17,7 @@ from streamduck.ksql.names import quote_sql
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["CatalogEntry", "ensure_catalog", "entries", "entry", "relation_schema", "remove", "upsert"]
-
-_DDL = """CREATE TABLE IF NOT EXISTS _streamduck.definitions (
-    name VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, topic VARCHAR, origin VARCHAR NOT NULL,
-    statement VARCHAR NOT NULL, file VARCHAR, line INTEGER, columns JSON, key_columns JSON,
-    sources JSON, view_sql VARCHAR, applied_at TIMESTAMP NOT NULL)"""
+__all__ = ["CatalogEntry", "entries", "entry", "relation_schema", "remove", "upsert"]
 
 
 @dataclass(frozen=True)
@@ -41,11 +37,6 @@ class CatalogEntry:
     key_columns: list[str]
     sources: list[str]
     view_sql: str | None
-
-
-def ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("CREATE SCHEMA IF NOT EXISTS _streamduck")
-    con.execute(_DDL)
 
 
 def upsert(con: duckdb.DuckDBPyConnection, item: CatalogEntry) -> None:

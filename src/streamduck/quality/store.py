@@ -19,29 +19,14 @@ log = logging.getLogger(__name__)
 
 CHECK_RESULTS_TABLE = "_streamduck.check_results"
 
-_DDL = f"""
-CREATE SCHEMA IF NOT EXISTS _streamduck;
-CREATE TABLE IF NOT EXISTS {CHECK_RESULTS_TABLE} (
-    run_id VARCHAR NOT NULL,
-    checked_at TIMESTAMPTZ NOT NULL,
-    stream VARCHAR NOT NULL,
-    expectation VARCHAR NOT NULL,
-    column_name VARCHAR,
-    origin VARCHAR NOT NULL,
-    success BOOLEAN NOT NULL,
-    element_count BIGINT NOT NULL,
-    unexpected_count BIGINT NOT NULL,
-    unexpected_percent DOUBLE NOT NULL,
-    sample_values JSON,
-    error VARCHAR
-)
-"""
-
 
 def save_results(
     con: duckdb.DuckDBPyConnection, run_id: str, checked_at: datetime.datetime, results: list[StreamResult]
 ) -> None:
-    """Append one row per evaluated expectation, in one transaction."""
+    """Append one row per evaluated expectation, in one transaction.
+
+    ``con`` comes from :func:`~streamduck.warehouse.connection.connect`, which created the table.
+    """
     rows = [
         (
             run_id,
@@ -61,7 +46,6 @@ def save_results(
         for o in result.outcomes
     ]
     con.execute("BEGIN")
-    con.execute(_DDL)
     if rows:
         con.executemany(
             f"INSERT INTO {CHECK_RESULTS_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows

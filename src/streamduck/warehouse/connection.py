@@ -30,17 +30,42 @@ __all__ = ["Waiters", "connect"]
 
 
 def connect(path: Path | str, read_only: bool = False, wait_s: float = 0.0) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse, retrying for up to ``wait_s`` seconds while another process holds its lock.
+    """Open the warehouse at the current internal schema version, waiting up to ``wait_s`` for its lock.
+
+    A read-write open migrates the file (see :mod:`~streamduck.warehouse.schema`). A read-only open
+    of a file written by an older streamduck migrates it first through a short read-write open.
 
     Raises:
         WarehouseLocked: the file is still locked after ``wait_s``; the message names the file and
             the holder DuckDB reports.
         WarehouseDamaged: the file is empty, truncated, corrupt or not a DuckDB database.
         DiskFull: replaying the file's write-ahead log ran out of space.
+        WarehouseTooNew: a newer streamduck wrote the file.
     """
-    import duckdb
+    from streamduck.warehouse.schema import SCHEMA_VERSION, migrate, refuse_newer, schema_version
 
     path = Path(path)
+    con = _open(path, read_only, wait_s)
+    try:
+        if not read_only:
+            migrate(con, str(path))
+            return con
+        version = schema_version(con)
+        refuse_newer(version, str(path))
+        if version is None or version == SCHEMA_VERSION:
+            return con  # current, or not a streamduck warehouse (yet): nothing to migrate
+    except BaseException:
+        con.close()
+        raise
+    con.close()
+    connect(path, wait_s=wait_s).close()
+    return _open(path, read_only, wait_s)
+
+
+def _open(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
+    """``duckdb.connect``, retrying while another process holds the file's lock."""
+    import duckdb
+
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     check_warehouse_file(path)

@@ -1,0 +1,146 @@
+"""The internal schema's version and migrations, on real DuckDB files.
+
+``fixtures/unversioned.duckdb.gz`` was written by the released code before versions existed (see
+``fixtures/make_unversioned.py``): two sources with rows, dead letters and drift, two derived views,
+a check result.
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from streamduck.errors import WarehouseTooNew
+from streamduck.warehouse import schema
+from streamduck.warehouse.connection import connect
+from tests.conftest import STREAMDUCK_BIN
+
+FIXTURE = Path(__file__).parent / "fixtures" / "unversioned.duckdb.gz"
+INTERNAL_TABLES = {
+    "check_results", "dead_letters", "definitions", "load_history", "offsets", "schema_drift", "schema_version",
+}  # fmt: skip
+
+
+def _unversioned(tmp_path: Path) -> Path:
+    path = tmp_path / "released.duckdb"
+    with gzip.open(FIXTURE, "rb") as src, path.open("wb") as dst:
+        shutil.copyfileobj(src, dst)
+    return path
+
+
+def _internal_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = '_streamduck'").fetchall()
+    return {name for (name,) in rows}
+
+
+def _versions(con: duckdb.DuckDBPyConnection) -> list[int]:
+    return [v for (v,) in con.execute("SELECT version FROM _streamduck.schema_version ORDER BY 1").fetchall()]
+
+
+def test_a_new_warehouse_starts_at_the_current_version(tmp_path):
+    con = connect(tmp_path / "new.duckdb")
+    try:
+        assert _internal_tables(con) == INTERNAL_TABLES
+        assert _versions(con) == list(range(1, schema.SCHEMA_VERSION + 1))
+        assert schema.schema_version(con) == schema.SCHEMA_VERSION
+    finally:
+        con.close()
+
+
+def test_a_released_warehouse_is_migrated_in_place_on_first_open(tmp_path):
+    path = _unversioned(tmp_path)
+    with duckdb.connect(str(path), read_only=True) as before:
+        assert schema.schema_version(before) == 0
+        people = before.execute("SELECT * FROM main.PEOPLE ORDER BY ROWPARTITION, ROWOFFSET").fetchall()
+        accounts = before.execute("SELECT * FROM main.ACCOUNTS ORDER BY 1").fetchall()
+        adults = before.execute("SELECT * FROM main.ADULTS ORDER BY ROWPARTITION, ROWOFFSET").fetchall()
+        dead = before.execute("SELECT * FROM _streamduck.dead_letters ORDER BY ALL").fetchall()
+        offsets = before.execute("SELECT * FROM _streamduck.offsets ORDER BY ALL").fetchall()
+
+    con = connect(path)
+    try:
+        assert _versions(con) == list(range(1, schema.SCHEMA_VERSION + 1))
+        assert _internal_tables(con) == INTERNAL_TABLES
+        assert con.execute("SELECT * FROM main.PEOPLE ORDER BY ROWPARTITION, ROWOFFSET").fetchall() == people
+        assert con.execute("SELECT * FROM main.ACCOUNTS ORDER BY 1").fetchall() == accounts
+        assert con.execute("SELECT * FROM main.ADULTS ORDER BY ROWPARTITION, ROWOFFSET").fetchall() == adults
+        assert con.execute("SELECT * FROM _streamduck.dead_letters ORDER BY ALL").fetchall() == dead
+        assert con.execute("SELECT * FROM _streamduck.offsets ORDER BY ALL").fetchall() == offsets
+        assert con.execute("SELECT count(*) FROM _streamduck.check_results").fetchone() == (1,)
+        assert len(people) == 4 and len(accounts) == 2 and len(dead) == 4
+    finally:
+        con.close()
+    con = connect(path)  # a second open finds it current and changes nothing
+    try:
+        assert _versions(con) == list(range(1, schema.SCHEMA_VERSION + 1))
+    finally:
+        con.close()
+
+
+def test_a_read_only_open_migrates_a_released_warehouse_first(tmp_path):
+    path = _unversioned(tmp_path)
+    con = connect(path, read_only=True)
+    try:
+        assert schema.schema_version(con) == schema.SCHEMA_VERSION
+        assert con.execute("SELECT count(*) FROM main.PEOPLE").fetchone() == (4,)
+    finally:
+        con.close()
+
+
+def test_a_failing_migration_leaves_the_file_at_its_old_version(tmp_path, monkeypatch):
+    path = _unversioned(tmp_path)
+
+    def broken(con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("CREATE TABLE _streamduck.half_done (x INTEGER)")
+        raise RuntimeError("migration failed halfway")
+
+    step = schema.Migration(schema.SCHEMA_VERSION + 1, "a broken step", broken)
+    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, step))
+    with pytest.raises(RuntimeError, match="halfway"):
+        connect(path)
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert schema.schema_version(con) == 0
+        assert "half_done" not in _internal_tables(con)
+        assert "schema_version" not in _internal_tables(con)
+
+
+def _from_the_future(tmp_path: Path) -> Path:
+    path = tmp_path / "future.duckdb"
+    connect(path).close()
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "INSERT INTO _streamduck.schema_version VALUES (?, 'from a newer streamduck', now()::TIMESTAMP)",
+            [schema.SCHEMA_VERSION + 1],
+        )
+    return path
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_a_newer_warehouse_is_refused(tmp_path, read_only):
+    path = _from_the_future(tmp_path)
+    with pytest.raises(WarehouseTooNew) as refused:
+        connect(path, read_only=read_only)
+    message = str(refused.value)
+    assert "\n" not in message
+    assert str(path) in message and f"version {schema.SCHEMA_VERSION + 1}" in message
+    assert "upgrade streamduck" in message
+    with duckdb.connect(str(path), read_only=True) as con:  # and nothing was written to it
+        assert _versions(con) == [*range(1, schema.SCHEMA_VERSION + 1), schema.SCHEMA_VERSION + 1]
+
+
+def test_the_cli_refuses_a_newer_warehouse_in_one_line(tmp_path):
+    path = _from_the_future(tmp_path)
+    run = subprocess.run(
+        [STREAMDUCK_BIN, "--warehouse", str(path), "sql", "SELECT 1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode != 0
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and "upgrade streamduck" in lines[0], run.stderr
