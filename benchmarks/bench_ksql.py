@@ -50,7 +50,6 @@ def timed(con, sql: str, repeat: int) -> tuple[float, int]:
 def main() -> None:
     import duckdb
 
-    from streamduck.ksql import catalog
     from streamduck.ksql.execute import execute
     from streamduck.ksql.parser import parse_text
     from streamduck.warehouse.layout import ensure_internal
@@ -63,7 +62,6 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         con = duckdb.connect(str(Path(tmp) / "bench.duckdb"))
         ensure_internal(con)
-        catalog.ensure_catalog(con)
         for statement in parse_text(SOURCE + "\n" + VIEW):
             execute(con, statement)
         land_s = land_rows(con, args.rows)

@@ -26,9 +26,9 @@ class Warehouse:
     def apply(self, text: str) -> None:
         from streamduck.warehouse.layout import ensure_internal
 
+        ensure_internal(self.con)
         self.con.execute("BEGIN TRANSACTION")
         try:
-            ensure_internal(self.con)
             for statement in parse_text(text, Path("test.sql")):
                 execute(self.con, statement)
             self.con.execute("COMMIT")

@@ -140,20 +140,14 @@ def refuse_newer(version: int | None, where: str) -> None:
 def migrate(con: duckdb.DuckDBPyConnection, where: str = "file") -> int:
     """Bring the warehouse to :data:`SCHEMA_VERSION` (creating it when empty); return the version found.
 
-    The pending migrations and their version rows commit in one transaction. Called inside the
-    caller's transaction (``BEGIN`` refused), they run in it and commit with it.
+    The pending migrations and their version rows commit in one transaction of their own, so call
+    it outside any transaction (a current warehouse costs one catalog query and no transaction).
     """
-    import duckdb
-
     found = schema_version(con)
     refuse_newer(found, where)
     if found == SCHEMA_VERSION:
         return found
-    try:
-        con.execute("BEGIN TRANSACTION")
-        owned = True
-    except duckdb.TransactionException:
-        owned = False  # the caller's transaction
+    con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {INTERNAL_SCHEMA}")
         con.execute(
@@ -166,11 +160,9 @@ def migrate(con: duckdb.DuckDBPyConnection, where: str = "file") -> int:
                 f"INSERT INTO {_VERSION_TABLE} VALUES (?, ?, now()::TIMESTAMP)",
                 [migration.version, migration.summary],
             )
-        if owned:
-            con.execute("COMMIT")
+        con.execute("COMMIT")
     except BaseException:
-        if owned:
-            con.execute("ROLLBACK")
+        con.execute("ROLLBACK")
         raise
     return found or 0
 
