@@ -6,12 +6,15 @@ streams and one or more ``PRIMARY KEY`` columns on tables, JSON values, KAFKA or
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from streamduck.errors import DefinitionError
 from streamduck.ksql.model import Column, SourceDefinition
 from streamduck.ksql.names import PSEUDO_COLUMNS, WINDOW_BOUNDS, ksql_name
+from streamduck.warehouse.kafka_keys import KAFKA_KEY_TYPES
 
 if TYPE_CHECKING:
     from sqlglot import exp
@@ -19,7 +22,14 @@ if TYPE_CHECKING:
     from streamduck.ksql.dialect import KsqlCreate
     from streamduck.ksql.parser import Statement
 
-__all__ = ["definition_from", "is_source", "load_sources", "properties_of"]
+__all__ = [
+    "check_key_schema",
+    "definition_from",
+    "is_source",
+    "load_sources",
+    "properties_of",
+    "sql_type_text",
+]
 
 _VALUE_FORMATS = {"JSON"}
 _KEY_FORMATS = {"KAFKA", "JSON", "NONE"}
@@ -84,6 +94,7 @@ def definition_from(statement: Statement) -> SourceDefinition:
     if "KAFKA_TOPIC" not in props:
         raise fail('Missing required property "KAFKA_TOPIC" in WITH clause')
     value_format, key_format = _formats(props, fail)
+    check_key_schema(columns, key_format, fail)
     timestamp = _timestamp_column(props, columns, fail)
     return SourceDefinition(
         name=name,
@@ -198,6 +209,38 @@ def _formats(props: dict[str, Any], fail: Any) -> tuple[str, str]:
     if key_format not in _KEY_FORMATS:
         raise fail(f"KEY_FORMAT '{key_format}' is not supported (supported: KAFKA, JSON, NONE)")
     return value_format, key_format
+
+
+def check_key_schema(columns: Sequence[Column], key_format: str, fail: Any) -> None:
+    """Reject key columns the key format cannot serialize, with ksqlDB's wording."""
+    keys = [c for c in columns if c.role in ("key", "primary_key")]
+    for column in keys:
+        if "MAP<" in column.type:
+            raise fail(
+                "Map keys, including types that contain maps, are not supported as they may lead to "
+                f"unexpected behavior due to inconsistent serialization. Key column name: `{column.name}`. "
+                f"Column type: {sql_type_text(column.type)}. "
+                "See https://github.com/confluentinc/ksql/issues/6621 for more."
+            )
+    if key_format != "KAFKA" or not keys:
+        return
+    listed = ", ".join(f"`{c.name}` {sql_type_text(c.type)} KEY" for c in keys)
+    if len(keys) > 1:
+        reason = f"The 'KAFKA' format only supports a single field. Got: [{listed}]"
+    else:
+        base = keys[0].type.split("(")[0].split("<")[0]
+        if base in KAFKA_KEY_TYPES:
+            return
+        reason = f"The 'KAFKA' format does not support type '{sql_type_text(base)}'"
+    raise fail(
+        f"Key format does not support schema. format: KAFKA schema: Persistence{{columns=[{listed}], "
+        f"features=[]}} reason: {reason}"
+    )
+
+
+def sql_type_text(ksql_type: str) -> str:
+    """A type as ksqlDB's messages print it: ``INT`` is ``INTEGER`` there."""
+    return re.sub(r"\bINT\b", "INTEGER", ksql_type)
 
 
 def _timestamp_column(props: dict[str, Any], columns: tuple[Column, ...], fail: Any) -> str | None:

@@ -3,7 +3,9 @@
 Reason codes (also the producer's bad-record kinds): ``tombstone`` (null value on a STREAM),
 ``null_key`` (a TABLE record without key), ``oversized`` (value larger than ``max_value_bytes``),
 ``invalid_utf8``, ``not_json``, ``wrong_root_type`` (valid JSON that is not an object),
-``wrong_field_type`` (a declared field present but not coercible to its type).
+``wrong_field_type`` (a declared field present but not coercible to its type), ``invalid_key`` (a
+KAFKA-format key of the wrong size for its INT/BIGINT/DOUBLE column, or a STRING key not UTF-8:
+ksqlDB cannot deserialize it and skips the record).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from streamduck.warehouse.coerce import (
     json_field_projections,
     uncoercible,
 )
+from streamduck.warehouse.kafka_keys import kafka_key_problem_sql
 from streamduck.warehouse.sqltext import quote_string
 
 if TYPE_CHECKING:
@@ -34,6 +37,7 @@ REASONS = (
     "not_json",
     "wrong_root_type",
     "wrong_field_type",
+    "invalid_key",
 )
 STAGED = "_streamduck_staged"
 """Temporary table holding the classified batch: source columns + text, keys, reason, detail
@@ -57,6 +61,7 @@ def _staging_query(definition: SourceDefinition, source: str, max_value_bytes: i
     """Records the fast path proves valid, plus the others through full classification."""
     fast = fast_path(definition)
     key_ok = '"key" IS NOT NULL' if definition.kind == "TABLE" else "true"
+    key_ok = f"{key_ok} AND {_key_problem(definition)} IS NULL"
     return f"""
 WITH probe AS MATERIALIZED (
   SELECT *, CASE WHEN _j IS NOT NULL AND {key_ok} THEN {fast.valid} ELSE false END AS _fast
@@ -80,6 +85,14 @@ SELECT * FROM ({
 def _decoded(max_value_bytes: int) -> str:
     """The value as text; NULL when not UTF-8, and oversized values are not even decoded."""
     return f'CASE WHEN octet_length("value") <= {int(max_value_bytes)} THEN TRY(decode("value")) END'
+
+
+def _key_problem(definition: SourceDefinition) -> str:
+    """Why the record key cannot be read as the KAFKA-format key column (NULL: it can, or no such column)."""
+    keys = definition.key_columns
+    if definition.key_format.upper() != "KAFKA" or len(keys) != 1:
+        return "NULL::VARCHAR"
+    return kafka_key_problem_sql('"key"', keys[0].type)
 
 
 def _field_layers(definition: SourceDefinition) -> tuple[str, str, str]:
@@ -126,7 +139,8 @@ WITH decoded AS (
 ), typed AS (
   SELECT *, {typed} FROM fields
 ), checked AS (
-  SELECT *, _keys AS keys, CASE WHEN root = 'OBJECT' THEN {error} END AS field_error FROM typed
+  SELECT *, _keys AS keys, CASE WHEN root = 'OBJECT' THEN {error} END AS field_error,
+    {_key_problem(definition)} AS key_problem FROM typed
 )
 SELECT "partition", "offset", timestamp_ms, "key", headers, "value", text, keys,
   CASE
@@ -137,6 +151,7 @@ SELECT "partition", "offset", timestamp_ms, "key", headers, "value", text, keys,
     WHEN root <> 'OBJECT' THEN 'wrong_root_type'
     WHEN field_error IS NOT NULL THEN 'wrong_field_type'
     {missing_key}
+    WHEN key_problem IS NOT NULL THEN 'invalid_key'
   END AS reason,
   CASE
     WHEN "value" IS NULL THEN 'null value'
@@ -145,6 +160,6 @@ SELECT "partition", "offset", timestamp_ms, "key", headers, "value", text, keys,
     WHEN text IS NULL THEN 'value is not valid UTF-8'
     WHEN root IS NULL THEN 'value is not valid JSON: ' || left(text, 80)
     WHEN root <> 'OBJECT' THEN 'JSON root is ' || root || ', expected OBJECT'
-    ELSE field_error
+    ELSE coalesce(field_error, key_problem)
   END AS detail
 FROM checked"""

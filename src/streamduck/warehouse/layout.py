@@ -24,7 +24,7 @@ from streamduck.warehouse.coerce import (
     typed_value,
 )
 from streamduck.warehouse.schema import INTERNAL_SCHEMA, RAW_SCHEMA, create_source_tables, migrate, raw_table
-from streamduck.warehouse.sqltext import qualified, quote_ident, quote_string
+from streamduck.warehouse.sqltext import json_pointer, qualified, quote_ident, quote_string
 
 if TYPE_CHECKING:
     import duckdb
@@ -80,13 +80,24 @@ def parsed_relation(definition: SourceDefinition, relation: str) -> str:
 
 
 def _key_expression(definition: SourceDefinition, column: Column, target: str) -> str:
-    text = 'TRY(decode("key"))'
+    from streamduck.warehouse.kafka_keys import kafka_key_sql
+
     if definition.key_format.upper() != "JSON":
-        return f"TRY_CAST({text} AS {target})"
+        return f"TRY_CAST({kafka_key_sql(quote_ident('key'), column.type)} AS {target})"
+    text = 'TRY(decode("key"))'
     key_json = f"(CASE WHEN json_valid({text}) THEN {text}::JSON END)"
     if len(definition.key_columns) > 1:  # a multi-column JSON key is an object
-        key_json = field_json(key_json, column.field)
+        key_json = _object_field(key_json, column.field)
     return typed_value(key_json, target)
+
+
+def _object_field(json_expr: str, field: str) -> str:
+    """Top-level ``field`` of a JSON object, matched as ksqlDB does: exactly, else in any case."""
+    any_case = (
+        f"json_extract({json_expr}, '/' || replace(replace(list_filter(json_keys({json_expr}), "
+        f"lambda k: upper(k) = {quote_string(field.upper())})[1], '~', '~0'), '/', '~1'))"
+    )
+    return f"coalesce(json_extract({json_expr}, {json_pointer(field)}), {any_case})"
 
 
 def _rowtime(definition: SourceDefinition) -> str:
