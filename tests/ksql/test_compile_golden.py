@@ -303,6 +303,14 @@ INSERT INTO names SELECT id, name FROM people WHERE age < 10;"""
         people.apply("INSERT INTO people SELECT * FROM people;")
 
 
+def test_insert_of_the_csas_query_itself_adds_the_rows_again(people):
+    script = """CREATE STREAM copy AS SELECT * FROM people;
+INSERT INTO copy SELECT * FROM people;"""
+    people.apply(script)
+    people.apply(script)  # and re-applying the file still adds them once
+    assert people.con.execute('SELECT count(*) FROM "COPY"').fetchone() == (10,)
+
+
 def test_outer_joins_distinct_from_and_explode(people):
     people.apply("CREATE STREAM other (person STRING) WITH (kafka_topic='o', value_format='JSON');")
     people.land("OTHER", [(None, {"person": "zz"}, 1_000, 0)])

@@ -118,3 +118,22 @@ def test_push_query_from_beginning_with_limit(settings, cli_env, topic_name):
             os.kill(proc.pid, signal.SIGTERM)
             proc.wait(timeout=20)
     assert [json.loads(line) for line in lines] == [{"ID": "old", "N": 0}]
+
+
+def test_library_push_query_ends_after_its_limit(settings, topic_name):
+    from streamduck.ksql.query import push_query
+
+    (settings.streams_dir / "events.sql").write_text(
+        f"CREATE STREAM events (id STRING KEY, n INT) WITH (kafka_topic='{topic_name}', value_format='JSON', partitions=1);"
+    )
+    apply_path(settings, settings.streams_dir)
+    for offset in range(3):
+        _land(settings.warehouse, topic_name, offset, f"k{offset}")
+    deadline = time.monotonic() + 10  # without its LIMIT the query would run until stopped
+    batches = list(
+        push_query(
+            settings, "SELECT id FROM events EMIT CHANGES LIMIT 2", from_beginning=True, poll_s=0.05,
+            should_stop=lambda: time.monotonic() > deadline,
+        )
+    )  # fmt: skip
+    assert [row for batch in batches for row in batch.rows] == [{"ID": "k0"}, {"ID": "k1"}]

@@ -31,25 +31,12 @@ def sql(
         result = run_query(settings, query)
         render(result.rows, fmt, result.columns)
         return
-    limit = _limit(query)
-    printed = 0
-    try:
+    try:  # like ksqlDB's, a push query with LIMIT n ends after n rows
         for batch in push_query(settings, query, from_beginning=from_beginning, poll_s=poll_ms / 1000):
-            rows = batch.rows if limit is None else batch.rows[: limit - printed]
-            render(rows, fmt, batch.columns)
+            render(batch.rows, fmt, batch.columns)
             sys.stdout.flush()  # a pipe is block-buffered: show each batch as it lands
-            printed += len(rows)
-            if limit is not None and printed >= limit:
-                return  # like ksqlDB, a push query with LIMIT n ends after n rows
     except KeyboardInterrupt:
         typer.echo("push query stopped", err=True)
-
-
-def _limit(query: str) -> int | None:
-    from streamduck.ksql.parser import parse_statement
-
-    limit = parse_statement(query).args.get("limit")
-    return int(limit.expression.name) if limit is not None and limit.expression is not None else None
 
 
 def _is_push(query: str) -> bool:

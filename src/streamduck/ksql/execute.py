@@ -207,13 +207,14 @@ def _insert(con: duckdb.DuckDBPyConnection, statement: Statement) -> Outcome:
     )
     if compiled.kind != "STREAM":
         raise DefinitionError("INSERT INTO ... SELECT must select a STREAM")
-    if compiled.sql in (target.view_sql or ""):
+    marker = _insert_marker(statement)
+    if marker in (target.view_sql or ""):
         return Outcome("unchanged", "INSERT", name, statement.location, target.topic)
     wanted = sorted(c["name"] for c in target.columns)
     selected = sorted(row[0] for row in con.execute(f"DESCRIBE {compiled.sql}").fetchall())
     if selected != wanted:
         raise DefinitionError(f"the SELECT's columns {selected} differ from {name}'s {wanted}")
-    view_sql = f"{target.view_sql} UNION ALL BY NAME {compiled.sql}"
+    view_sql = f"{target.view_sql} UNION ALL BY NAME {marker} {compiled.sql}"
     try:
         con.execute(f"CREATE OR REPLACE VIEW main.{quote_sql(name)} AS {view_sql}")
     except Exception as exc:
@@ -221,6 +222,16 @@ def _insert(con: duckdb.DuckDBPyConnection, statement: Statement) -> Outcome:
     sources = sorted(set(target.sources) | set(compiled.sources))
     catalog.upsert(con, dataclasses.replace(target, view_sql=view_sql, sources=sources))
     return Outcome("inserted", "INSERT", name, statement.location, target.topic)
+
+
+def _insert_marker(statement: Statement) -> str:
+    """A comment naming an applied INSERT in the view's SQL, so applying the same file twice adds
+    its rows once. It names the statement, not its query: ``INSERT INTO b SELECT * FROM a`` after
+    ``CREATE STREAM b AS SELECT * FROM a`` has the same query and must still add the rows."""
+    import hashlib
+
+    text = " ".join(statement.text.split()).rstrip(";")
+    return f"/* insert {hashlib.sha256(text.encode()).hexdigest()[:16]} */"
 
 
 def _first_line(exc: Exception) -> str:

@@ -197,8 +197,10 @@ def push_query(
 
     Streams: rows past the last (ROWPARTITION, ROWOFFSET) seen per partition. Tables: rows that
     are new or changed since the previous poll. Starts at the current end unless ``from_beginning``.
+    Like ksqlDB's, a push query with ``LIMIT n`` ends after yielding ``n`` rows.
     """
     _require_one_statement(text)
+    remaining = push_limit(text)
     con = _open(settings)
     try:
         compiled = compile_for_warehouse(con, text, drop_limit=True)
@@ -218,9 +220,22 @@ def push_query(
             con.close()
         fresh = _new_rows(result, compiled, seen, previous)
         if fresh and (from_beginning or not first):
+            if remaining is not None:
+                fresh = fresh[:remaining]
+                remaining -= len(fresh)
             yield _visible(QueryResult(result.columns, fresh), compiled, requested)
+            if remaining == 0:
+                return
         first = False
         time.sleep(poll_s)
+
+
+def push_limit(text: str) -> int | None:
+    """The ``LIMIT n`` of a push query, or None."""
+    from streamduck.ksql.parser import parse_statement
+
+    limit = parse_statement(text).args.get("limit")
+    return int(limit.expression.name) if limit is not None and limit.expression is not None else None
 
 
 def _new_rows(
