@@ -6,8 +6,8 @@ Validates each source stream's typed view against the expectations in
 null, every declared column present). Scheduled on the raw-table Assets the load DAG updates (all of them), so
 checks follow every load. A failed expectation fails the task; its log shows the expectation, the
 failing count and sample values. Results go to `_streamduck.check_results` in the warehouse and to
-GX Data Docs HTML under `data/gx/`. Uses the one-slot `streamduck_warehouse` pool because it
-appends results to the warehouse.
+GX Data Docs HTML under `data/gx/`. On a DuckDB file it uses the one-slot `streamduck_warehouse`
+pool because it appends results to the warehouse; a DuckLake needs no pool.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import AssetAll, dag, task
 
-from streamduck.airflow import WAREHOUSE_POOL, declared_streams, project_settings, raw_asset
+from streamduck.airflow import declared_streams, project_settings, raw_asset, writer_pool
 from streamduck.airflow import tasks as streamduck_tasks
 
 SETTINGS = project_settings(__file__)
@@ -33,7 +33,7 @@ RAW_ASSETS = [raw_asset(d, SETTINGS) for d in declared_streams(SETTINGS)]
     doc_md=__doc__,
 )
 def streamduck_checks():
-    @task(multiple_outputs=False, pool=WAREHOUSE_POOL)
+    @task(multiple_outputs=False, pool=writer_pool(SETTINGS))
     def quality_checks() -> dict:
         return streamduck_tasks.check_streams(streamduck_tasks.task_settings(__file__))
 

@@ -8,7 +8,8 @@ is new. Each task updates the stream's Asset `duckdb://<warehouse>/raw.<stream>`
 carries the loaded offset ranges per partition, the row count and the dead-letter count. The
 `streamduck_views` and `streamduck_checks` DAGs are scheduled on those Assets.
 
-All tasks share the one-slot pool `streamduck_warehouse` (DuckDB allows one writer process).
+On a DuckDB file all tasks share the one-slot pool `streamduck_warehouse` (DuckDB allows one writer
+process); on a DuckLake they run side by side, with continuous loaders too.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import dag, get_current_context, task
 
-from streamduck.airflow import WAREHOUSE_POOL, declared_streams, project_settings, raw_asset
+from streamduck.airflow import declared_streams, project_settings, raw_asset, writer_pool
 from streamduck.airflow import tasks as streamduck_tasks
 
 SETTINGS = project_settings(__file__)
@@ -26,7 +27,9 @@ SETTINGS = project_settings(__file__)
 def load_task(stream: str, asset):
     """The load task of one stream, updating its Asset with offsets and counts."""
 
-    @task(multiple_outputs=False, task_id=f"load_{stream.lower()}", outlets=[asset], pool=WAREHOUSE_POOL)
+    @task(
+        multiple_outputs=False, task_id=f"load_{stream.lower()}", outlets=[asset], pool=writer_pool(SETTINGS)
+    )
     def load() -> dict:
         loaded = streamduck_tasks.load_stream(streamduck_tasks.task_settings(__file__), stream)
         extra = {key: loaded.get(key) for key in ("stream", "topic", "rows", "dead_letters", "ranges")}

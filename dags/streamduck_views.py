@@ -4,7 +4,8 @@
 Applies every statement under `sql/streams` to the warehouse: source streams become typed views over
 their raw tables, `CREATE STREAM ... AS SELECT` and `CREATE TABLE ... AS SELECT ... GROUP BY` become
 views. Idempotent (views are replaced). Runs after a load has updated the raw-table Assets, and
-can be triggered by hand after editing a file. Uses the one-slot `streamduck_warehouse` pool.
+can be triggered by hand after editing a file. Uses the one-slot `streamduck_warehouse` pool on a
+DuckDB file (none on a DuckLake).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import AssetAll, dag, task
 
-from streamduck.airflow import WAREHOUSE_POOL, declared_streams, project_settings, raw_asset
+from streamduck.airflow import declared_streams, project_settings, raw_asset, writer_pool
 from streamduck.airflow import tasks as streamduck_tasks
 
 SETTINGS = project_settings(__file__)
@@ -30,7 +31,7 @@ RAW_ASSETS = [raw_asset(d, SETTINGS) for d in declared_streams(SETTINGS)]
     doc_md=__doc__,
 )
 def streamduck_views():
-    @task(multiple_outputs=False, pool=WAREHOUSE_POOL)
+    @task(multiple_outputs=False, pool=writer_pool(SETTINGS))
     def apply_views() -> dict:
         return streamduck_tasks.apply_views(streamduck_tasks.task_settings(__file__))
 

@@ -13,6 +13,7 @@ import pytest
 
 from streamduck.broker import EmbeddedBroker
 from streamduck.settings import Settings
+from streamduck.warehouse.local_postgres import LocalPostgres
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STREAMDUCK_BIN = str(Path(sys.executable).parent / "streamduck")
@@ -26,6 +27,29 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBroker]
         yield embedded
 
 
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[LocalPostgres]:
+    """A real PostgreSQL server (initdb in a temp dir, free loopback port) for DuckLake catalogs.
+
+    Never skips: without PostgreSQL's server binaries the fixture fails, naming what to install.
+    """
+    with LocalPostgres(databases=()) as server:
+        yield server
+
+
+@pytest.fixture
+def lake_settings(postgres: LocalPostgres, broker: EmbeddedBroker, tmp_path: Path) -> Settings:
+    """Settings on a fresh DuckLake: its own catalog database in ``postgres``, data under ``tmp_path``."""
+    (tmp_path / "sql" / "streams").mkdir(parents=True)
+    database = f"lake_{uuid.uuid4().hex[:12]}"
+    return Settings(
+        bootstrap_servers=broker.bootstrap_servers,
+        warehouse=f"ducklake:postgres:{postgres.create_database(database)}",
+        data_path=str(tmp_path / "lake-data"),
+        sql_dir=tmp_path / "sql",
+    )
+
+
 @pytest.fixture
 def settings(broker: EmbeddedBroker, tmp_path: Path) -> Settings:
     """Settings pointing at the session broker and a fresh warehouse and sql dir in ``tmp_path``."""
@@ -37,16 +61,23 @@ def settings(broker: EmbeddedBroker, tmp_path: Path) -> Settings:
     )
 
 
-@pytest.fixture
-def cli_env(settings: Settings) -> dict[str, str]:
-    """Environment for running the CLI (in-process or as a subprocess) against ``settings``."""
+def env_for(settings: Settings) -> dict[str, str]:
+    """The environment that makes the CLI (in-process or a subprocess) use ``settings``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMDUCK_")}
     env.update(
         STREAMDUCK_BOOTSTRAP_SERVERS=settings.bootstrap_servers,
         STREAMDUCK_WAREHOUSE=str(settings.warehouse),
         STREAMDUCK_SQL_DIR=str(settings.sql_dir),
     )
+    if settings.data_path:
+        env["STREAMDUCK_DATA_PATH"] = settings.data_path
     return env
+
+
+@pytest.fixture
+def cli_env(settings: Settings) -> dict[str, str]:
+    """Environment for running the CLI (in-process or as a subprocess) against ``settings``."""
+    return env_for(settings)
 
 
 @dataclass

@@ -16,7 +16,7 @@ def test_environment_overrides_defaults_and_flags_override_environment(
     assert Settings().bootstrap_servers == "envhost:1"
     flagged = Settings(bootstrap_servers="flaghost:2")
     assert flagged.bootstrap_servers == "flaghost:2"
-    assert flagged.warehouse == Path("/tmp/env.duckdb")
+    assert flagged.warehouse == "/tmp/env.duckdb"
 
 
 def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -149,13 +149,11 @@ def _check(settings: Settings, report: DemoReport) -> None:
 
 
 def _sample(settings: Settings, report: DemoReport, definition: Any) -> None:
-    from streamduck.warehouse.connection import connect
-
     # A few columns keep the sample readable in a terminal.
     chosen = [c.name for c in definition.columns if c.name in _SAMPLE_COLUMNS]
     columns = ", ".join(n.lower() for n in chosen) if chosen else "*"
     report.sample_query = f"SELECT {columns} FROM {definition.name.lower()} LIMIT 5"
-    con = connect(settings.warehouse, read_only=True)
+    con = settings.backend.connect(read_only=True)
     try:
         relation = con.sql(report.sample_query)
         report.sample_columns = list(relation.columns)

@@ -27,8 +27,10 @@ __all__ = [
     "TopicNotFound",
     "TransformFenced",
     "WarehouseDamaged",
+    "WarehouseIncompatible",
     "WarehouseLocked",
     "WarehouseTooNew",
+    "WarehouseUnavailable",
 ]
 
 
@@ -60,6 +62,10 @@ class WarehouseTooNew(FatalError):
     """The warehouse was written by a newer streamduck (its internal schema version is unknown here)."""
 
 
+class WarehouseUnavailable(RetryableError):
+    """The DuckLake catalog (PostgreSQL) could not be reached or attached."""
+
+
 class DeliveryFailed(RetryableError):
     """Records sent to a topic were not acknowledged by the broker (names the topic and how many)."""
 
@@ -78,6 +84,10 @@ class DiskFull(FatalError):
 
 class ConfigError(FatalError):
     """A setting or argument is invalid."""
+
+
+class WarehouseIncompatible(FatalError):
+    """The warehouse file was written by a DuckDB this streamduck cannot read (e.g. DuckDB 2.x)."""
 
 
 class BrokerBinaryMissing(FatalError):

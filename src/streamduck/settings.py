@@ -8,10 +8,13 @@ nothing else reads the environment. Secrets are :class:`~pydantic.SecretStr`, so
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from streamduck.warehouse.backend import Warehouse
 
 __all__ = ["Settings", "SecurityProtocol"]
 
@@ -41,8 +44,11 @@ class Settings(BaseSettings):
 
     bootstrap_servers: str = "localhost:9092"
     """Comma-separated ``host:port`` list of Kafka brokers."""
-    warehouse: Path = Path("data/warehouse.duckdb")
-    """The DuckDB file rows are loaded into."""
+    warehouse: str = "data/warehouse.duckdb"
+    """Where rows are loaded: a DuckDB file path (the embedded default), or a DuckLake shared by many
+    loaders and readers, ``ducklake:postgres:<libpq params>`` or ``ducklake:<path>.ducklake``."""
+    data_path: str | None = None
+    """DuckLake only: the folder (or object-store prefix) holding its Parquet data files."""
     sql_dir: Path = Path("sql")
     """Folder of ksqlDB-style statements; source definitions live in ``streams/`` below it."""
     producers_dir: Path = Path("producers")
@@ -67,6 +73,23 @@ class Settings(BaseSettings):
     """Client private key for mutual TLS."""
     ssl_password: SecretStr | None = None
     """Password of the client private key; never printed."""
+
+    @field_validator("warehouse", mode="before")
+    @classmethod
+    def _warehouse_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, Path) else value
+
+    @field_validator("warehouse")
+    @classmethod
+    def _warehouse_masked(cls, value: str) -> str:
+        return _Location(value)
+
+    @property
+    def backend(self) -> Warehouse:
+        """The warehouse backend :attr:`warehouse` names (DuckDB file or DuckLake)."""
+        from streamduck.warehouse.backend import warehouse_for
+
+        return warehouse_for(self)
 
     @property
     def streams_dir(self) -> Path:
@@ -106,6 +129,17 @@ class Settings(BaseSettings):
             raise ConfigError("Kafka connection extra has no 'bootstrap.servers'")
         values = {field: extra[key] for key, field in _AIRFLOW_EXTRA_KEYS.items() if key in extra}
         return cls(**{**values, **overrides})
+
+
+class _Location(str):
+    """The warehouse location; its repr (settings reprs, dumps, logs) masks a libpq password."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        from streamduck.warehouse.backend import mask_password
+
+        return repr(mask_password(str(self)))
 
 
 def _reveal(secret: SecretStr | None) -> str | None:

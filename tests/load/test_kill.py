@@ -43,12 +43,10 @@ def start_follower(cli_env: dict[str, str], group: str, *extra: str) -> subproce
 
 def loaded_rows(settings) -> int:
     """Rows + dead letters so far, read while loaders may hold the file (retrying like readers do)."""
-    from streamduck.warehouse.connection import connect
-
-    if not settings.warehouse.exists():
+    if not settings.backend.exists():
         return 0
     try:
-        con = connect(settings.warehouse, read_only=True, wait_s=10)
+        con = settings.backend.connect(read_only=True, wait_s=10)
     except duckdb.Error:
         return 0
     try:

@@ -63,7 +63,7 @@ def damaged_kinds(tmp_path: Path) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("kind", ["empty", "sqlite", "foreign", "truncated", "corrupt"])
 def test_damaged_warehouse_is_one_line_for_every_command(kind, cli_env, settings, people, tmp_path):
-    settings.warehouse.write_bytes(damaged_kinds(tmp_path)[kind])
+    Path(settings.warehouse).write_bytes(damaged_kinds(tmp_path)[kind])
     expected = {"empty": "0 bytes", "sqlite": "SQLite", "foreign": "not a DuckDB database"}.get(
         kind, "damaged"
     )

@@ -13,6 +13,14 @@ from streamduck.airflow.project import (
     declared_streams,
     project_settings,
     raw_asset,
+    writer_pool,
 )
 
-__all__ = ["KAFKA_CONN_ID", "WAREHOUSE_POOL", "declared_streams", "project_settings", "raw_asset"]
+__all__ = [
+    "KAFKA_CONN_ID",
+    "WAREHOUSE_POOL",
+    "declared_streams",
+    "project_settings",
+    "raw_asset",
+    "writer_pool",
+]

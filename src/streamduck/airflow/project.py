@@ -13,14 +13,21 @@ from streamduck.settings import Settings
 if TYPE_CHECKING:
     from streamduck.ksql.model import SourceDefinition
 
-__all__ = ["KAFKA_CONN_ID", "WAREHOUSE_POOL", "declared_streams", "project_settings", "raw_asset"]
+__all__ = [
+    "KAFKA_CONN_ID",
+    "WAREHOUSE_POOL",
+    "declared_streams",
+    "project_settings",
+    "raw_asset",
+    "writer_pool",
+]
 
 KAFKA_CONN_ID = "kafka_default"
 """The Airflow connection holding the brokers (JSON extra with ``bootstrap.servers``)."""
 WAREHOUSE_POOL = "streamduck_warehouse"
-"""One-slot pool shared by every task that writes the DuckDB file (DuckDB allows one writer)."""
+"""One-slot pool shared by every task that writes a DuckDB file (DuckDB allows one writer)."""
 
-_PATH_FIELDS = ("warehouse", "sql_dir", "producers_dir")
+_PATH_FIELDS = ("sql_dir", "producers_dir")
 
 
 def project_root(dags_file: str | Path) -> Path:
@@ -37,10 +44,31 @@ def project_settings(dags_file: str | Path, **values: Any) -> Settings:
     """
     settings = Settings(**values)
     root = project_root(dags_file)
-    anchored = {
+    anchored: dict[str, Any] = {
         f: root / getattr(settings, f) for f in _PATH_FIELDS if not getattr(settings, f).is_absolute()
     }
+    anchored["warehouse"] = _anchored_warehouse(settings.warehouse, root)
+    if settings.data_path and "://" not in settings.data_path:
+        anchored["data_path"] = str(root / settings.data_path)  # an absolute one stays as it is
     return settings.model_copy(update=anchored)
+
+
+def _anchored_warehouse(location: str, root: Path) -> str:
+    """A DuckDB file or local DuckLake catalog path made absolute; a PostgreSQL catalog as it is."""
+    prefix = "ducklake:" if location.startswith("ducklake:") else ""
+    rest = location.removeprefix(prefix)
+    if rest.startswith("postgres:"):
+        return location
+    return prefix + str(root / rest)
+
+
+def writer_pool(settings: Settings) -> str | None:
+    """The pool of tasks that write the warehouse: one slot for a DuckDB file, none for DuckLake.
+
+    A DuckDB file admits one writing process, so its writers queue in Airflow rather than on the
+    file lock; a DuckLake on PostgreSQL takes concurrent writers (Airflow's default pool then).
+    """
+    return WAREHOUSE_POOL if settings.backend.single_writer else None
 
 
 def declared_streams(settings: Settings) -> list[SourceDefinition]:
@@ -51,8 +79,8 @@ def declared_streams(settings: Settings) -> list[SourceDefinition]:
 
 
 def raw_asset(definition: SourceDefinition, settings: Settings) -> Any:
-    """The Airflow Asset a load of ``definition`` updates: ``duckdb://<file>/raw.<stream>``."""
+    """The Airflow Asset a load of ``definition`` updates: ``duckdb://<file>/raw.<stream>`` (or ``ducklake://``)."""
     from airflow.sdk import Asset
 
     name = definition.name.lower()
-    return Asset(name=f"streamduck.raw.{name}", uri=f"duckdb://{settings.warehouse.name}/raw.{name}")
+    return Asset(name=f"streamduck.raw.{name}", uri=settings.backend.asset_uri("raw", name))

@@ -35,8 +35,10 @@ class AirflowStandalone:
     port: int
     bootstrap_servers: str
     home: Path | None = None
-    warehouse: Path | None = None
-    """The DuckDB file the DAGs load into, relative to the project; default ``data/warehouse.duckdb``."""
+    warehouse: str | None = None
+    """Where the DAGs load: a DuckDB file relative to the project (default ``data/warehouse.duckdb``)
+    or a DuckLake (``ducklake:...``, with ``data_path``)."""
+    data_path: str | None = None
     process: subprocess.Popen[bytes] | None = None
 
     def __post_init__(self) -> None:
@@ -64,16 +66,21 @@ class AirflowStandalone:
             AIRFLOW__CORE__EXECUTION_API_SERVER_URL=f"{self.url}/execution/",
             AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL="10",
             AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK="False",
-            STREAMDUCK_WAREHOUSE=str(
-                (self.warehouse or self.project / "data" / "warehouse.duckdb").resolve()
-            ),
+            STREAMDUCK_WAREHOUSE=self._warehouse(),
             STREAMDUCK_SQL_DIR=str(self.project / "sql"),
             STREAMDUCK_PRODUCERS_DIR=str(self.project / "producers"),
         )
+        if self.data_path:
+            env["STREAMDUCK_DATA_PATH"] = self.data_path
         env[f"AIRFLOW_CONN_{KAFKA_CONN_ID.upper()}"] = json.dumps(connection)
         # `airflow standalone` runs `airflow scheduler` etc. by name: our interpreter's bin first.
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
         return env
+
+    def _warehouse(self) -> str:
+        if self.warehouse and self.warehouse.startswith("ducklake:"):
+            return self.warehouse
+        return str((self.project / (self.warehouse or "data/warehouse.duckdb")).resolve())
 
     def start(self, log_file: Path | None = None) -> AirflowStandalone:
         """Start ``airflow standalone`` in its own process group."""

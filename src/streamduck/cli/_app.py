@@ -62,7 +62,17 @@ def _root(
         ),
     ] = None,
     warehouse: Annotated[
-        Path | None, typer.Option(help="DuckDB warehouse file [env: STREAMDUCK_WAREHOUSE].")
+        str | None,
+        typer.Option(
+            help="DuckDB warehouse file, or ducklake:postgres:<libpq params> | ducklake:<path>.ducklake "
+            "[env: STREAMDUCK_WAREHOUSE]."
+        ),
+    ] = None,
+    data_path: Annotated[
+        str | None,
+        typer.Option(
+            help="DuckLake only: folder or prefix for its Parquet files [env: STREAMDUCK_DATA_PATH]."
+        ),
     ] = None,
     sql_dir: Annotated[
         Path | None, typer.Option(help="Folder of ksqlDB-style statements [env: STREAMDUCK_SQL_DIR].")
@@ -76,7 +86,12 @@ def _root(
         # kafka-python logs each retried connection at ERROR; the one-line error we print names the
         # broker, so its chatter only shows when asked for (--log-level INFO or DEBUG).
         logging.getLogger("kafka").setLevel(logging.CRITICAL)
-    overrides = {"bootstrap_servers": bootstrap_server, "warehouse": warehouse, "sql_dir": sql_dir}
+    overrides = {
+        "bootstrap_servers": bootstrap_server,
+        "warehouse": warehouse,
+        "data_path": data_path,
+        "sql_dir": sql_dir,
+    }
     ctx.obj = {k: v for k, v in overrides.items() if v is not None}
 
 

@@ -34,7 +34,9 @@ def airflow(
     settings = settings_from(ctx)
     broker = None if external_broker else EmbeddedBroker().start()
     bootstrap = broker.bootstrap_servers if broker else settings.bootstrap_servers
-    standalone = AirflowStandalone(project, port, bootstrap, warehouse=settings.warehouse)
+    standalone = AirflowStandalone(
+        project, port, bootstrap, warehouse=settings.warehouse, data_path=settings.data_path
+    )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

@@ -101,9 +101,8 @@ def _provision_topics(settings: Settings, statements: list[Statement], report: A
 
 def _apply_in_transaction(settings: Settings, statements: list[Statement], report: ApplyReport) -> None:
     from streamduck.ksql.execute import execute
-    from streamduck.warehouse.connection import connect
 
-    con = connect(settings.warehouse, wait_s=30.0)  # migrates the internal schema
+    con = settings.backend.connect(wait_s=30.0)  # migrates the internal schema
     try:
         con.execute("BEGIN TRANSACTION")
         outcomes = [execute(con, statement) for statement in statements]

@@ -15,11 +15,10 @@ __all__ = ["describe_definition", "list_definitions"]
 
 def _entries(settings: Settings) -> list[CatalogEntry]:
     from streamduck.ksql import catalog
-    from streamduck.warehouse.connection import connect
 
-    if not settings.warehouse.exists():
+    if not settings.backend.exists():
         return []
-    con = connect(settings.warehouse, read_only=True, wait_s=10.0)
+    con = settings.backend.connect(read_only=True, wait_s=10.0)
     try:
         return catalog.entries(con)
     finally:

@@ -17,8 +17,6 @@ from streamduck.errors import DefinitionError, StreamduckError
 from streamduck.ksql.names import PSEUDO_COLUMNS
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     import duckdb
 
     from streamduck.ksql.compile import CompiledQuery
@@ -36,13 +34,11 @@ class QueryResult:
 
 
 def _open(settings: Settings) -> duckdb.DuckDBPyConnection:
-    from streamduck.warehouse.connection import connect
-
-    if not settings.warehouse.exists():
+    if not settings.backend.exists():
         raise StreamduckError(
-            f"warehouse {settings.warehouse} does not exist yet (run `ksql apply` or `load` first)"
+            f"warehouse {settings.backend.location} does not exist yet (run `ksql apply` or `load` first)"
         )
-    return connect(settings.warehouse, read_only=True, wait_s=30.0)
+    return settings.backend.connect(read_only=True, wait_s=30.0)
 
 
 def compile_for_warehouse(
@@ -76,7 +72,7 @@ def compile_for_warehouse(
         return None
 
 
-def _fetch(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> QueryResult:
+def _fetch(con: duckdb.DuckDBPyConnection, sql: str, path: str) -> QueryResult:
     import duckdb
 
     from streamduck.ksql.compile_types import explain_duckdb_error
@@ -125,7 +121,7 @@ def run_query(settings: Settings, text: str) -> QueryResult:
     con = _open(settings)
     try:
         compiled = compile_for_warehouse(con, text)
-        result = _fetch(con, compiled.sql if compiled else text, settings.warehouse)
+        result = _fetch(con, compiled.sql if compiled else text, settings.backend.location)
         return _visible(result, compiled, _requested(text) if compiled else set())
     finally:
         con.close()
@@ -215,7 +211,7 @@ def push_query(
     while not should_stop():
         con = _open(settings)
         try:
-            result = _fetch(con, compiled.sql, settings.warehouse)
+            result = _fetch(con, compiled.sql, settings.backend.location)
         finally:
             con.close()
         fresh = _new_rows(result, compiled, seen, previous)

@@ -55,6 +55,7 @@ def run_load(
     """
     from streamduck.load.runner import LoadRun
     from streamduck.load.sources import default_group, select_sources
+    from streamduck.warehouse.backend import DuckDBFile
     from streamduck.warehouse.failures import check_warehouse_file, warehouse_errors
 
     if guarantee not in GUARANTEES:
@@ -65,7 +66,9 @@ def run_load(
         raise ConfigError("batch size, batch time, batch bytes and max value bytes must be positive")
     if read_ahead_batches < 0:
         raise ConfigError(f"read-ahead batches must be 0 or more, got {read_ahead_batches}")
-    check_warehouse_file(settings.warehouse)  # before anything reads it: a foreign file fails fast
+    backend = settings.backend
+    if isinstance(backend, DuckDBFile):
+        check_warehouse_file(backend.path)  # before anything reads it: a foreign file fails fast
     chosen = select_sources(settings, streams, definitions)
     stop = stop or threading.Event()
     run = LoadRun(
@@ -74,7 +77,7 @@ def run_load(
         writer_options=WriterOptions(max_value_bytes=max_value_bytes, lock_wait_s=lock_wait_s),
         stop=stop, on_progress=on_progress, read_ahead_batches=read_ahead_batches,
     )  # fmt: skip
-    with _stop_on_signals(stop), warehouse_errors(settings.warehouse):
+    with _stop_on_signals(stop), warehouse_errors(backend.location):
         return run.run()
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from streamduck.load.classify import STAGED, stage
 from streamduck.settings import Settings
-from streamduck.warehouse.connection import connect
 from streamduck.warehouse.layout import INTERNAL_SCHEMA, ensure_internal, ensure_source, raw_table
 from streamduck.warehouse.sqltext import quote_string
 
@@ -18,9 +17,9 @@ def list_dead_letters(
     settings: Settings, stream: str | None = None, reason: str | None = None, limit: int = 100
 ) -> list[dict[str, Any]]:
     """Dead letters, newest first: coordinates, reason, detail, and key/value previews."""
-    if not settings.warehouse.exists():
+    if not settings.backend.exists():
         return []
-    con = connect(settings.warehouse, read_only=True, wait_s=30)
+    con = settings.backend.connect(read_only=True, wait_s=30)
     try:
         ensure_exists = con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'dead_letters'",
@@ -57,7 +56,7 @@ def replay_dead_letters(
     from streamduck.load.sources import select_sources
 
     definitions = select_sources(settings, streams)
-    con = connect(settings.warehouse, wait_s=120)
+    con = settings.backend.connect(wait_s=120)
     try:
         ensure_internal(con)
         return [_replay_stream(con, d, reason, max_value_bytes) for d in definitions]

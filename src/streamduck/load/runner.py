@@ -76,7 +76,7 @@ class LoadRun:
         loader = f"{socket.gethostname()}:{os.getpid()}"
         options = WriterOptions(**{**writer_options.__dict__, "guarantee": guarantee, "loader": loader})
         self.consumer = self._consumer(group)  # first: no writer thread is left behind if it fails
-        self.writer = WarehouseWriter(settings.warehouse, definitions, options)
+        self.writer = WarehouseWriter(settings.backend, definitions, options)
         self.read_ahead: ReadAhead | None = None
         self.read_ahead_batches = read_ahead_batches if guarantee == "exactly-once" else 0
         self.adopted: list[Batch] = []

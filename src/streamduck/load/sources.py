@@ -19,6 +19,7 @@ from streamduck.settings import Settings
 
 if TYPE_CHECKING:
     from streamduck.ksql.parser import Statement
+    from streamduck.warehouse.backend import Warehouse
 
 __all__ = ["catalog_sources", "default_group", "project_sources", "select_sources"]
 
@@ -49,7 +50,7 @@ def select_sources(
         chosen = [known.get(n.upper()) or known[n] for n in names]
     if not chosen:
         raise ConfigError(
-            f"no source streams are defined: none applied to {settings.warehouse} and none in "
+            f"no source streams are defined: none applied to {settings.backend.location} and none in "
             f"{settings.streams_dir} (run `streamduck ksql apply FILE`)"
         )
     return chosen
@@ -59,21 +60,20 @@ def project_sources(settings: Settings, lock_wait_s: float = 120.0) -> list[Sour
     """Every applied source of the warehouse catalog, then the unapplied ones of ``sql/streams``."""
     from streamduck.ksql import load_sources
 
-    applied = catalog_sources(settings.warehouse, lock_wait_s)
+    applied = catalog_sources(settings.backend, lock_wait_s)
     names = {d.name for d in applied}
     return applied + [d for d in load_sources(settings.streams_dir) if d.name not in names]
 
 
-def catalog_sources(warehouse: Path, lock_wait_s: float = 120.0) -> list[SourceDefinition]:
+def catalog_sources(warehouse: Warehouse, lock_wait_s: float = 120.0) -> list[SourceDefinition]:
     """The source definitions the warehouse catalog holds, rebuilt from their applied statements."""
     from streamduck.ksql import catalog
     from streamduck.ksql.parser import parse_text
     from streamduck.ksql.sources import definition_from, is_source
-    from streamduck.warehouse.connection import connect
 
-    if not Path(warehouse).exists():
+    if not warehouse.exists():
         return []
-    con = connect(warehouse, read_only=True, wait_s=lock_wait_s)
+    con = warehouse.connect(read_only=True, wait_s=lock_wait_s)
     try:
         entries = [e for e in catalog.entries(con) if e.origin == "source"]
     finally:

@@ -9,7 +9,6 @@ from typing import Any
 from streamduck.kafka.clients import broker_errors, consumer
 from streamduck.ksql.model import SourceDefinition
 from streamduck.settings import Settings
-from streamduck.warehouse.connection import connect
 from streamduck.warehouse.layout import INTERNAL_SCHEMA, raw_table
 
 __all__ = ["stream_status", "warehouse_offsets"]
@@ -79,10 +78,10 @@ def _end_offsets(settings: Settings, topics: list[str]) -> dict[str, dict[int, i
 @contextlib.contextmanager
 def _loader_state(settings: Settings) -> Iterator[Any]:
     """A read-only connection to the warehouse; None when no loader has written to it yet."""
-    if not settings.warehouse.exists():
+    if not settings.backend.exists():
         yield None
         return
-    con = connect(settings.warehouse, read_only=True, wait_s=30)
+    con = settings.backend.connect(read_only=True, wait_s=30)
     try:
         (count,) = con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'offsets'",

@@ -18,13 +18,13 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from streamduck.ksql.model import SourceDefinition
 from streamduck.load.batch import Batch
 from streamduck.load.commit import CommitResult, classify_ahead, commit_batch, rehearse
-from streamduck.warehouse.connection import Waiters, connect
+from streamduck.warehouse.backend import DuckDBFile, Warehouse
+from streamduck.warehouse.connection import Waiters
 from streamduck.warehouse.failures import translated
 from streamduck.warehouse.layout import ensure_source
 
@@ -90,8 +90,10 @@ class WriterOptions:
 class WarehouseWriter:
     """Commits batches in order on its own thread; results come back through :meth:`results`."""
 
-    def __init__(self, path: Path, definitions: Sequence[SourceDefinition], options: WriterOptions):
-        self._path = path
+    def __init__(self, warehouse: Warehouse, definitions: Sequence[SourceDefinition], options: WriterOptions):
+        self._warehouse = warehouse
+        # Only a single-writer backend is shared by taking turns; a DuckLake connection stays open.
+        self._turns = warehouse.single_writer
         self._definitions = list(definitions)
         self._options = options
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=options.queue_batches)
@@ -100,7 +102,7 @@ class WarehouseWriter:
         self._current: Any = None
         self.hold_count = 0
         self.lock_wait_total_s = 0.0
-        self._waiters = Waiters(path)
+        self._waiters = Waiters(warehouse.path) if isinstance(warehouse, DuckDBFile) else None
         self._scratch: duckdb.DuckDBPyConnection | None = None
         self._memory_mb: int | None = None
         self._thread = threading.Thread(target=self._run, name="streamduck-writer", daemon=True)
@@ -146,7 +148,8 @@ class WarehouseWriter:
         if self._thread.is_alive():
             self._queue.put(_STOP)
             self._thread.join()
-        self._waiters.close()
+        if self._waiters is not None:
+            self._waiters.close()
         if self._scratch is not None:
             self._scratch.close()
         self.raise_if_failed()
@@ -182,7 +185,7 @@ class WarehouseWriter:
             # Translated here, where the chain is intact: re-raised on the consumer thread inside
             # exception handlers, its context would be replaced (a full disk shows up as the
             # failed COMMIT's "cannot rollback", which only its context explains).
-            self._error = translated(exc, self._path) or exc
+            self._error = translated(exc, self._warehouse.location) or exc
             current = self._current
             if isinstance(current, tuple) and not current[1].done():
                 current[1].set_exception(self._error)
@@ -195,7 +198,7 @@ class WarehouseWriter:
         # pyarrow's first binary conversion costs ~1 s of one-time setup: pay it now, hidden
         # behind the group join, not on the first batch.
         warm = pa.table({"value": pa.array([b"{}"], pa.binary())})
-        con = connect(self._path, wait_s=self._options.lock_wait_s)
+        con = self._warehouse.connect(wait_s=self._options.lock_wait_s)
         try:
             con.register("_streamduck_warm", warm)
             con.execute("SELECT count(*) FROM _streamduck_warm").fetchall()
@@ -209,7 +212,7 @@ class WarehouseWriter:
     def _session(self, item: Any) -> bool:
         """Hold the file for a run of queued items; False once the stop marker was seen."""
         started = time.monotonic()
-        con = connect(self._path, wait_s=self._options.lock_wait_s)
+        con = self._warehouse.connect(wait_s=self._options.lock_wait_s)
         # One DuckDB thread: the consumer thread and the broker need the other cores more.
         con.execute("SET threads = 1")
         self._memory_mb = None  # a new connection starts with DuckDB's default
@@ -225,7 +228,12 @@ class WarehouseWriter:
             deadline = time.monotonic() + self._options.hold_s
             while True:
                 self._handle(con, item)
-                waiting = self._waiters.present()
+                if not self._turns:  # nobody waits for a DuckLake: keep the connection
+                    item = self._queue.get()
+                    if item is _STOP:
+                        return False
+                    continue
+                waiting = self._waiters is not None and self._waiters.present()
                 if waiting or time.monotonic() >= deadline:
                     break
                 try:  # a short wait: each release costs a checkpoint, so bridge gaps between batches
@@ -245,7 +253,7 @@ class WarehouseWriter:
             time.sleep(self._options.release_s)
             return
         until = time.monotonic() + self._options.release_s
-        while self._waiters.present() and time.monotonic() < until:
+        while self._waiters is not None and self._waiters.present() and time.monotonic() < until:
             time.sleep(0.005)
 
     def _handle(self, con: duckdb.DuckDBPyConnection | None, item: Any) -> None:

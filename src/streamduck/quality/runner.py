@@ -104,8 +104,8 @@ class CheckReport:
 
 
 def gx_dir_for(settings: Settings) -> Path:
-    """Where the GX file context and its Data Docs live: ``gx/`` next to the warehouse file."""
-    return settings.warehouse.parent / "gx"
+    """Where the GX file context and its Data Docs live: ``gx/`` next to the warehouse (or its data)."""
+    return settings.backend.artifacts_dir() / "gx"
 
 
 def select_checks(settings: Settings, streams: list[str] | None) -> list[StreamChecks]:
@@ -148,8 +148,8 @@ def run_checks(
         WarehouseLocked: a writer holds the warehouse.
     """
     checks = checks if checks is not None else select_checks(settings, streams)
-    if not settings.warehouse.exists():
-        raise ConfigError(f"warehouse {settings.warehouse} does not exist yet: load data first")
+    if not settings.backend.exists():
+        raise ConfigError(f"warehouse {settings.backend.location} does not exist yet: load data first")
     run_id = uuid.uuid4().hex[:12]
     checked_at = datetime.datetime.now(datetime.UTC)
     results = _evaluate(settings, checks, batch_rows)
@@ -167,7 +167,6 @@ def _evaluate(settings: Settings, checks: list[StreamChecks], batch_rows: int | 
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     from streamduck.quality.validate import BATCH_ROWS, validate_view
-    from streamduck.warehouse.connection import connect
 
     # GX pins some of its loggers to INFO; keep its housekeeping messages out of our stderr.
     quiet = max(logging.WARNING, logging.getLogger().level)
@@ -175,7 +174,7 @@ def _evaluate(settings: Settings, checks: list[StreamChecks], batch_rows: int | 
         logging.getLogger(name).setLevel(quiet)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    con = connect(settings.warehouse, read_only=True, wait_s=30.0)
+    con = settings.backend.connect(read_only=True, wait_s=30.0)
     try:
         views = {
             r[0].upper()
@@ -227,9 +226,8 @@ def _save(
     settings: Settings, run_id: str, checked_at: datetime.datetime, results: list[StreamResult]
 ) -> None:
     from streamduck.quality.store import save_results
-    from streamduck.warehouse.connection import connect
 
-    con = connect(settings.warehouse, wait_s=30.0)
+    con = settings.backend.connect(wait_s=30.0)
     try:
         save_results(con, run_id, checked_at, results)
     finally:

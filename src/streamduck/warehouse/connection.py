@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from streamduck.errors import WarehouseLocked
+from streamduck.errors import WarehouseIncompatible, WarehouseLocked
 from streamduck.warehouse.failures import check_warehouse_file, translated
 
 if TYPE_CHECKING:
@@ -77,6 +77,8 @@ def _open(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnecti
             try:
                 return duckdb.connect(str(path), read_only=read_only)
             except duckdb.IOException as exc:
+                if "version number" in str(exc):
+                    raise _incompatible(path) from None
                 if "lock" not in str(exc).lower():
                     error = translated(exc, path)
                     if error is None:
@@ -92,6 +94,31 @@ def _open(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnecti
                     announced = True
                 time.sleep(delay)
                 delay = min(delay * 2, 0.2)
+
+
+def _incompatible(path: Path) -> WarehouseIncompatible:
+    """The one-line refusal of a file written by another DuckDB storage format (e.g. DuckDB 2.x)."""
+    import duckdb
+
+    written_by, storage = _file_header(path)
+    return WarehouseIncompatible(
+        f"warehouse {path} was written by DuckDB {written_by} (storage version {storage}), which "
+        f"DuckDB {duckdb.__version__} (pinned by streamduck) cannot read: export it with that DuckDB "
+        "(EXPORT DATABASE) and IMPORT DATABASE into a new file, or point STREAMDUCK_WAREHOUSE at a new file"
+    )
+
+
+def _file_header(path: Path) -> tuple[str, int]:
+    """The DuckDB version that wrote ``path`` and its storage version, from the file's main header.
+
+    Layout: 8-byte checksum, ``DUCK``, little-endian uint64 storage version, 4 uint64 flags, then
+    the writer's version string (``v2.0.1``) in 32 bytes.
+    """
+    with path.open("rb") as file:
+        header = file.read(84)
+    storage = int.from_bytes(header[12:20], "little") if header[8:12] == b"DUCK" else -1
+    written_by = header[52:84].split(b"\0", 1)[0].decode("ascii", "replace") or "an unknown version"
+    return written_by, storage
 
 
 def _waiting_file(path: Path) -> Path:
