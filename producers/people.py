@@ -29,12 +29,20 @@ KEY = "id"
 DEFAULT_TOPIC = "fake_people"
 LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL")
 
+# Titles as an English-language form offers them, weighted roughly as people pick them; a title
+# agrees with the first name's gender (Dr and Prof go with either).
+TITLES_MALE = ("Mr",) * 16 + ("Dr",) * 2 + ("Prof",)
+TITLES_FEMALE = ("Ms",) * 8 + ("Mrs",) * 6 + ("Miss",) * 2 + ("Dr",) * 2 + ("Prof",)
+
 
 def generate(fake: Faker, index: int, now: datetime) -> dict[str, Any]:
     """One person who signed up at ``now``."""
-    first_name, last_name = fake.first_name(), fake.last_name()
+    female = fake.random.random() < 0.5
+    first_name = fake.first_name_female() if female else fake.first_name_male()
+    last_name = fake.last_name()
     return {
         "id": fake.uuid4(),
+        "title": fake.random.choice(TITLES_FEMALE if female else TITLES_MALE),
         "name": f"{first_name} {last_name}",
         "first_name": first_name,
         "last_name": last_name,

@@ -1,6 +1,7 @@
 -- The fake people that `streamduck generate people` produces (see producers/people.py), keyed by id.
 CREATE STREAM fake_people (
   id STRING KEY,
+  title STRING,
   name STRING,
   first_name STRING,
   last_name STRING,

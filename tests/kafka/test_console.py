@@ -142,7 +142,7 @@ def test_without_group_nothing_is_committed(
 def test_unknown_topic_is_named(cli: Callable[..., Any]) -> None:
     consumed = cli("consume", "no-such-topic", "--timeout-ms", "100")
     assert consumed.exit_code == 1 and "topic 'no-such-topic' does not exist" in consumed.stderr
-    produced = cli("produce", "no-such-topic", input="x\n")
+    produced = cli("produce", "no-such-topic", "--no-create-topic", input="x\n")
     assert produced.exit_code == 1 and "topic 'no-such-topic' does not exist" in produced.stderr
 
 

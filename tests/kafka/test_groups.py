@@ -109,7 +109,55 @@ def test_unknown_group_and_topic_are_named(cli: Callable[..., Any], group: str) 
     assert missing_topic.exit_code == 1 and "topic 'no-such-topic' does not exist" in missing_topic.stderr
 
 
-@pytest.mark.parametrize("targets", [(), ("--to-earliest", "--to-latest"), ("--to-offset", "-1")])
+@pytest.mark.parametrize(
+    "targets",
+    [(), ("--to-earliest", "--to-latest"), ("--to-offset", "-1"), ("--to-current", "--shift-by", "1")],
+)
 def test_reset_needs_exactly_one_target(cli: Callable[..., Any], targets: tuple[str, ...]) -> None:
     result = cli("groups", "reset-offsets", "g", *targets)
     assert result.exit_code == 2
+
+
+def test_reset_to_current_shift_and_partition_scope(
+    cli: Callable[..., Any], settings: Settings, group: str, topic_name: str
+) -> None:
+    current = _rows(cli, "groups", "reset-offsets", group, "--to-current")
+    assert [r["new_offset"] for r in current] == [3, 4, 6]  # no commit on partition 2: its log end
+    shifted = cli(
+        "groups", "reset-offsets", group, "--topic", f"{topic_name}:0,1", "--shift-by", "-2", "--execute"
+    )
+    assert shifted.exit_code == 0, shifted.stderr
+    assert f"Committed new offsets of group {group} for 2 partition(s) (2 moved)." in shifted.stderr
+    assert [r["current_offset"] for r in _rows(cli, "groups", "describe", group)] == [1, 2, None]
+    forward = _rows(cli, "groups", "reset-offsets", group, "--topic", f"{topic_name}:0", "--shift-by", "50")
+    assert [(r["partition"], r["new_offset"]) for r in forward] == [(0, 10)]  # clamped to the log end
+    no_commit = cli("groups", "reset-offsets", group, "--topic", f"{topic_name}:2", "--shift-by", "1")
+    assert no_commit.exit_code == 1
+    assert f"cannot shift {topic_name}[2]: the group has no committed offset there" in no_commit.stderr
+    missing = cli("groups", "reset-offsets", group, "--topic", f"{topic_name}:7", "--to-earliest")
+    assert missing.exit_code == 1 and f"topic '{topic_name}' has no partition 7" in missing.stderr
+
+
+def test_reset_to_datetime_finds_the_first_record_at_or_after_it(
+    cli: Callable[..., Any], settings: Settings, topic_name: str
+) -> None:
+    create_topic(settings, topic_name, partitions=2)
+    client = producer(settings, linger_ms=50)
+    for i, ts in enumerate((1_000, 2_000, 3_000, 4_000)):  # 1970-01-01T00:00:01Z ...
+        client.send(topic_name, value=b"%d" % i, partition=0, timestamp_ms=ts)
+    client.send(topic_name, value=b"x", partition=1, timestamp_ms=1_500)
+    client.flush()
+    client.close()
+    group = f"grp-{topic_name}"
+    _commit(settings, group, {(topic_name, 0): 0, (topic_name, 1): 0})
+    rows = _rows(
+        cli, "groups", "reset-offsets", group, "--to-datetime", "1970-01-01T00:00:02.500Z", "--execute"
+    )
+    assert [(r["partition"], r["new_offset"]) for r in rows] == [
+        (0, 2),
+        (1, 1),
+    ]  # partition 1: nothing that late
+    exact = _rows(cli, "groups", "reset-offsets", group, "--to-datetime", "1970-01-01T01:00:02+01:00")
+    assert [r["new_offset"] for r in exact] == [1, 1]
+    bad = cli("groups", "reset-offsets", group, "--to-datetime", "yesterday")
+    assert bad.exit_code == 1 and "--to-datetime 'yesterday' is not a date-time" in bad.stderr

@@ -86,3 +86,26 @@ def test_list_formats(cli: Callable[..., Any], settings: Settings, topic_name: s
     create_topic(settings, topic_name)
     assert {"topic": topic_name} in json.loads(cli("topics", "list", "-f", "json").stdout)
     assert topic_name in cli("topics", "list", "-f", "csv").stdout.splitlines()
+
+
+def test_alter_only_adds_partitions(cli: Callable[..., Any], settings: Settings, topic_name: str) -> None:
+    create_topic(settings, topic_name, partitions=2)
+    for fewer in ("1", "2"):
+        result = cli("topics", "alter", topic_name, "--partitions", fewer)
+        assert result.exit_code == 1
+        assert f"topic '{topic_name}' has 2 partition(s): the number of partitions can only be increased" in (
+            result.stderr
+        )
+    missing = cli("topics", "alter", "no-such-topic", "--partitions", "4")
+    assert missing.exit_code == 1 and "topic 'no-such-topic' does not exist" in missing.stderr
+    assert cli("topics", "alter", topic_name).exit_code == 2  # --partitions is required
+
+
+def test_alter_on_a_broker_without_create_partitions_says_what_to_do(
+    cli: Callable[..., Any], settings: Settings, topic_name: str
+) -> None:
+    # Tansu 0.6 has no CreatePartitions API; a Kafka cluster grows the topic.
+    create_topic(settings, topic_name, partitions=1)
+    result = cli("topics", "alter", topic_name, "--partitions", "3")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert f"cannot add partitions (no CreatePartitions API): re-create topic '{topic_name}'" in result.stderr

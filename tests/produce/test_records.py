@@ -32,6 +32,7 @@ def test_a_person_has_the_documented_shape_and_is_keyed_by_id(people: Generator)
         person = orjson.loads(message.value)
         assert set(person) == {
             "id",
+            "title",
             "name",
             "first_name",
             "last_name",
@@ -46,6 +47,7 @@ def test_a_person_has_the_documented_shape_and_is_keyed_by_id(people: Generator)
         assert set(person["address"]) == {"street", "city", "postcode", "country"}
         assert message.key == person["id"].encode() and uuid.UUID(person["id"])
         assert person["name"] == f"{person['first_name']} {person['last_name']}"
+        assert person["title"] in {"Mr", "Ms", "Mrs", "Miss", "Dr", "Prof"}
         assert "@" in person["email"] and person["email"].isascii()
         assert 18 <= (date(2026, 1, 1) - date.fromisoformat(person["birthdate"])).days // 365 <= 90
         assert person["created_at"].endswith("Z")
@@ -55,6 +57,12 @@ def test_a_person_has_the_documented_shape_and_is_keyed_by_id(people: Generator)
 def test_people_come_from_several_locales_with_matching_countries(people: Generator) -> None:
     countries = Counter(orjson.loads(m.value)["address"]["country"] for m in run(people, 300))
     assert len(countries) >= 5, countries
+
+
+def test_titles_vary_and_agree_with_reproducible_runs(people: Generator) -> None:
+    titles = [orjson.loads(m.value)["title"] for m in run(people, 400)]
+    assert set(titles) == {"Mr", "Ms", "Mrs", "Miss", "Dr", "Prof"}
+    assert titles == [orjson.loads(m.value)["title"] for m in run(people, 400)]
 
 
 def test_ids_are_unique(people: Generator) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from streamduck.cli._app import settings_from
+from streamduck.cli._pairs import config_pairs
 
 __all__ = ["register"]
 
@@ -24,7 +25,30 @@ def consume(
     group: Annotated[
         str | None, typer.Option("--group", "-g", help="Join this consumer group and commit offsets.")
     ] = None,
-    print_key: Annotated[bool, typer.Option("--print-key", help="Print key<TAB>value.")] = False,
+    print_key: Annotated[
+        bool, typer.Option("--print-key", help="Print key<TAB>value (like --property print.key=true).")
+    ] = False,
+    partition: Annotated[
+        int | None, typer.Option("--partition", min=0, help="Read only this partition (no group).")
+    ] = None,
+    offset: Annotated[
+        str | None,
+        typer.Option(
+            "--offset",
+            help="With --partition: start at this offset, or earliest, or latest (default: latest, "
+            "or earliest with --from-beginning).",
+        ),
+    ] = None,
+    properties: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--property",
+            callback=config_pairs,
+            help="Formatter property key=value, as kafka-console-consumer's: print.timestamp, "
+            "print.partition, print.offset, print.headers, print.key, print.value, key.separator, "
+            "line.separator, headers.separator, null.literal (repeatable).",
+        ),
+    ] = None,
     timeout_ms: Annotated[
         int | None,
         typer.Option("--timeout-ms", min=1, help="Exit after T ms without a record (default: wait)."),
@@ -35,7 +59,13 @@ def consume(
     import sys
     import threading
 
-    from streamduck.kafka.console import consume_records, format_record
+    from streamduck.kafka.configs import parse_config_pairs
+    from streamduck.kafka.console import consume_records, parse_offset
+    from streamduck.kafka.console_format import RecordFormatter
+
+    formatter = RecordFormatter.from_options(
+        parse_config_pairs(properties or [], option="--property"), print_key
+    )
 
     # Ctrl-C or SIGTERM asks the consumer to stop after the current record, so the count is right
     # and a group commits exactly what was printed.
@@ -52,10 +82,12 @@ def consume(
         group=group,
         timeout_ms=timeout_ms,
         stop=stop,
+        partition=partition,
+        offset=None if offset is None else parse_offset(offset),
     )
     try:
         for record in records:
-            sys.stdout.write(format_record(record, print_key) + "\n")
+            sys.stdout.write(formatter.format(record) + formatter.line_separator)
             sys.stdout.flush()
             count += 1
     finally:

@@ -48,30 +48,61 @@ def reset_offsets(
     group: Annotated[str, typer.Argument(metavar="GROUP", help="Group id (must be inactive).")],
     topic: Annotated[
         list[str] | None,
-        typer.Option("--topic", "-t", help="Topic to reset (repeatable; default: the group's topics)."),
+        typer.Option(
+            "--topic",
+            "-t",
+            help="TOPIC or TOPIC:P[,P...] to reset (repeatable; default: the group's topics).",
+        ),
     ] = None,
     to_earliest: Annotated[bool, typer.Option("--to-earliest", help="Reset to the oldest offset.")] = False,
     to_latest: Annotated[bool, typer.Option("--to-latest", help="Reset to the log-end offset.")] = False,
+    to_current: Annotated[
+        bool, typer.Option("--to-current", help="Reset to the committed offset (log end without one).")
+    ] = False,
     to_offset: Annotated[
         int | None, typer.Option("--to-offset", min=0, help="Reset to offset N (clamped).")
+    ] = None,
+    shift_by: Annotated[
+        int | None,
+        typer.Option("--shift-by", help="Move the committed offset by N (negative: back), clamped."),
+    ] = None,
+    to_datetime: Annotated[
+        str | None,
+        typer.Option(
+            "--to-datetime",
+            help="Reset to the first record at or after this time, e.g. 2026-01-31T12:00:00.000 "
+            "(local time unless it ends in Z or +hh:mm).",
+        ),
     ] = None,
     execute: Annotated[bool, typer.Option("--execute", help="Commit the plan (default: dry run).")] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Show (dry run) or, with --execute, commit new offsets for an inactive group."""
-    from streamduck.kafka.groups import RESET_COLUMNS
+    from streamduck.kafka.groups import RESET_COLUMNS, ResetTarget
     from streamduck.kafka.groups import reset_offsets as reset
+    from streamduck.kafka.timestamps import parse_datetime_ms
 
-    chosen = [
-        t
-        for t, on in (("earliest", to_earliest), ("latest", to_latest), (to_offset, to_offset is not None))
-        if on
-    ]
+    given = {
+        "--to-earliest": ResetTarget("earliest") if to_earliest else None,
+        "--to-latest": ResetTarget("latest") if to_latest else None,
+        "--to-current": ResetTarget("current") if to_current else None,
+        "--to-offset": None if to_offset is None else ResetTarget("offset", to_offset),
+        "--shift-by": None if shift_by is None else ResetTarget("shift", shift_by),
+        "--to-datetime": None
+        if to_datetime is None
+        else ResetTarget("datetime", parse_datetime_ms(to_datetime)),
+    }
+    chosen = [target for target in given.values() if target is not None]
     if len(chosen) != 1:
-        raise typer.BadParameter("give exactly one of --to-earliest, --to-latest, --to-offset N")
+        raise typer.BadParameter(f"give exactly one of {', '.join(given)}")
     rows = reset(settings_from(ctx), group, chosen[0], topic or [], execute=execute)
     render(rows, fmt, RESET_COLUMNS)
-    if not execute:
+    if execute:
+        moved = sum(row["new_offset"] != row["current_offset"] for row in rows)
+        typer.echo(
+            f"Committed new offsets of group {group} for {len(rows)} partition(s) ({moved} moved).", err=True
+        )
+    else:
         typer.echo("Dry run: nothing committed. Add --execute to apply.", err=True)
 
 

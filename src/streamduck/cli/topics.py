@@ -1,4 +1,4 @@
-"""``streamduck topics list|create|describe|delete``: ``kafka-topics`` for streamduck."""
+"""``streamduck topics list|create|describe|alter|delete``: ``kafka-topics`` for streamduck."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from streamduck.cli._pairs import config_pairs
 __all__ = ["register"]
 
 topics_app = typer.Typer(
-    help="List, create, describe and delete topics (like kafka-topics).", no_args_is_help=True
+    help="List, create, describe, alter and delete topics (like kafka-topics).", no_args_is_help=True
 )
 
 PARTITION_COLUMNS = ["topic", "partition", "leader", "replicas", "isr"]
@@ -81,6 +81,21 @@ def describe(
         f"Configs: {configs}"
     )
     render([{"topic": name, **dataclasses.asdict(p)} for p in description.partitions], fmt, PARTITION_COLUMNS)
+
+
+@topics_app.command("alter")
+def alter(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="TOPIC", help="Topic name.")],
+    partitions: Annotated[
+        int, typer.Option("--partitions", "-p", min=1, help="New total number of partitions (increase only).")
+    ],
+) -> None:
+    """Add partitions to a topic, like kafka-topics --alter --partitions N (records are not moved)."""
+    from streamduck.kafka.admin import add_partitions
+
+    before = add_partitions(settings_from(ctx), name, partitions)
+    typer.echo(f"Topic {name} now has {partitions} partitions (was {before}).", err=True)
 
 
 @topics_app.command("delete")

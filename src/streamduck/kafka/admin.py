@@ -21,10 +21,13 @@ if TYPE_CHECKING:
     from kafka import KafkaAdminClient
 
 __all__ = [
+    "CreatedTopic",
     "PartitionDescription",
     "broker_error",
     "describe_error",
     "TopicDescription",
+    "add_partitions",
+    "create_missing_topic",
     "create_topic",
     "delete_topic",
     "describe_topic",
@@ -54,6 +57,17 @@ class TopicDescription:
     replication_factor: int
     configs: dict[str, str] = field(default_factory=dict)
     partitions: list[PartitionDescription] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CreatedTopic:
+    """A topic created on demand, with the shape the broker gave it."""
+
+    topic: str
+    partitions: int
+    replication_factor: int
+    cluster_defaults: bool
+    """True when the broker chose the shape (no partitions or replication factor was asked for)."""
 
 
 @contextlib.contextmanager
@@ -112,6 +126,77 @@ def create_topic(
             raise ConfigError(f"cannot create topic {name!r}: {describe_error(error, result)}")
         admin.wait_for_topics([name])  # so the very next produce or describe sees every partition
     return True
+
+
+def create_missing_topic(
+    settings: Settings, name: str, partitions: int | None = None, replication_factor: int | None = None
+) -> CreatedTopic | None:
+    """Create ``name`` unless it exists, with the cluster's defaults for what is not given.
+
+    Returns None when the topic existed. Existence is read from the full topic list: a metadata
+    request naming the topic would make some brokers (Tansu) create it with their defaults.
+
+    Raises:
+        ConfigError: the broker refused the topic (a bad name, too many replicas, ...).
+    """
+    from kafka.errors import TopicAlreadyExistsError
+
+    if (partitions is not None and partitions < 1) or (
+        replication_factor is not None and replication_factor < 1
+    ):
+        raise ConfigError(f"topic {name!r}: partitions and replication factor must be at least 1")
+    with open_admin(settings) as admin:
+        if name in {t["name"] for t in admin.describe_topics()}:
+            return None
+        # -1 asks the broker for its num.partitions / default.replication.factor (CreateTopics v4+).
+        request = {name: {"num_partitions": partitions or -1, "replication_factor": replication_factor or -1}}
+        result = admin.create_topics(request, raise_errors=False)["topics"][0]
+        error = broker_error(result)
+        if error is TopicAlreadyExistsError:
+            return None  # another client created it meanwhile: what we wanted
+        if error is not None:
+            raise ConfigError(f"cannot create topic {name!r}: {describe_error(error, result)}")
+        admin.wait_for_topics([name])
+        metadata = require_topic(admin, name)
+    return CreatedTopic(
+        topic=name,
+        partitions=len(metadata["partitions"]),
+        replication_factor=max((len(p["replica_nodes"]) for p in metadata["partitions"]), default=0),
+        cluster_defaults=partitions is None and replication_factor is None,
+    )
+
+
+def add_partitions(settings: Settings, name: str, total: int) -> int:
+    """Grow ``name`` to ``total`` partitions (``kafka-topics --alter --partitions``); returns the old count.
+
+    Kafka can only add partitions: records are never moved, so keys may map to other partitions
+    afterwards.
+
+    Raises:
+        TopicNotFound: no such topic.
+        ConfigError: ``total`` is not above the current count, or the broker refused (Tansu, the
+            development broker, does not implement CreatePartitions).
+    """
+    from kafka.errors import IncompatibleBrokerVersion
+
+    with open_admin(settings) as admin:
+        current = len(require_topic(admin, name)["partitions"])
+        if total <= current:
+            raise ConfigError(
+                f"topic {name!r} has {current} partition(s): the number of partitions can only be increased"
+            )
+        try:
+            result = admin.create_partitions({name: total}, raise_errors=False)
+        except IncompatibleBrokerVersion:
+            raise ConfigError(
+                f"the broker at {settings.bootstrap_servers} cannot add partitions (no CreatePartitions API): "
+                f"re-create topic {name!r} with --partitions {total} instead"
+            ) from None
+        entry = result.to_dict()["results"][0]
+        error = broker_error(entry)
+        if error is not None:
+            raise ConfigError(f"cannot add partitions to topic {name!r}: {describe_error(error, entry)}")
+    return current
 
 
 def describe_topic(settings: Settings, name: str) -> TopicDescription:

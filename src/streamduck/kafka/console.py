@@ -1,9 +1,13 @@
 """The console producer and consumer: ``kafka-console-producer`` / ``kafka-console-consumer``.
 
-The producer reads lines (``parse.key``/``key.separator`` become ``key_separator``); the consumer
-yields records and leaves printing to the caller. Behaviour follows Kafka's tools:
+The producer reads lines in :class:`~streamduck.kafka.console_format.LineReader`'s format (keys,
+headers, a null marker for tombstones); a topic that does not exist is created with the cluster's
+defaults unless the caller opts out, as ``kafka-console-producer`` does on a broker with
+``auto.create.topics.enable``. The consumer yields records and leaves printing to the caller.
+Behaviour follows Kafka's tools:
 
 * without ``from_beginning`` a consumer starts at the end of each partition (new records only);
+* ``partition`` reads that one partition, from ``offset`` (a number, ``earliest`` or ``latest``);
 * with a ``group`` it joins the group, resumes from the group's committed offsets, and commits what
   it has handed out; without one it commits nothing;
 * it stops after ``max_messages`` records, or after ``timeout_ms`` without a record, else runs until
@@ -14,17 +18,27 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from streamduck.errors import ConfigError, DeliveryFailed
+from streamduck.errors import ConfigError, DeliveryFailed, TopicNotFound
+from streamduck.kafka.console_format import ConsoleRecord, LineReader, RecordFormatter
 from streamduck.settings import Settings
 
 if TYPE_CHECKING:
     from kafka import KafkaConsumer
 
-__all__ = ["ConsoleRecord", "consume_records", "format_record", "parse_line", "produce_lines"]
+    from streamduck.kafka.admin import CreatedTopic
+
+__all__ = [
+    "ConsoleRecord",
+    "TopicCreation",
+    "consume_records",
+    "format_record",
+    "parse_offset",
+    "produce_lines",
+]
 
 # Console consumers are short-lived; a short session lets a group rebalance quickly after one exits.
 GROUP_SESSION_TIMEOUT_MS = 6_000
@@ -32,64 +46,59 @@ GROUP_HEARTBEAT_INTERVAL_MS = 1_000
 
 
 @dataclass(frozen=True)
-class ConsoleRecord:
-    """One consumed record, as the console consumer shows it."""
+class TopicCreation:
+    """Whether ``produce`` creates a missing topic, and with what shape (None = the cluster's default)."""
 
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
-
-
-def parse_line(line: str, key_separator: str | None, line_number: int) -> tuple[bytes | None, bytes]:
-    """Key and value of one input line (without its newline); a null key without a separator.
-
-    Text decoded with ``errors="surrogateescape"`` is sent as the exact bytes that were read.
-
-    Raises:
-        ConfigError: a separator was given and the line does not contain it (names the line).
-    """
-    if key_separator is None:
-        return None, _bytes(line)
-    key, sep, value = line.partition(key_separator)
-    if not sep:
-        raise ConfigError(f"line {line_number} has no key separator {key_separator!r}: {line[:80]!r}")
-    return _bytes(key), _bytes(value)
-
-
-def _bytes(text: str) -> bytes:
-    # surrogateescape round-trips input that was not UTF-8 (read with errors="surrogateescape").
-    return text.encode("utf-8", errors="surrogateescape")
+    enabled: bool = True
+    partitions: int | None = None
+    replication_factor: int | None = None
 
 
 def produce_lines(
-    settings: Settings, topic: str, lines: Iterable[str], key_separator: str | None = None
+    settings: Settings,
+    topic: str,
+    lines: Iterable[str],
+    reader: LineReader | None = None,
+    creation: TopicCreation | None = None,
+    on_created: Callable[[CreatedTopic], None] | None = None,
 ) -> int:
     """Send one record per line (trailing newline removed) and wait for every acknowledgement.
 
-    Lines are validated as they are read, so a malformed line stops the run having sent only the
-    lines before it. Returns the number of acknowledged records.
+    A missing topic is created first (see :class:`TopicCreation`; ``on_created`` hears of it).
+    Existence is checked before any producer asks for the topic's metadata, because some brokers
+    (Tansu) create a topic on a metadata request with their own defaults. Lines are validated as
+    they are read, so a malformed line stops the run having sent only the lines before it. Returns
+    the number of acknowledged records.
 
     Raises:
-        TopicNotFound: no such topic (topics are not auto-created).
-        ConfigError: a line lacks the key separator.
+        TopicNotFound: no such topic and creation is off.
+        ConfigError: a line does not match the reader's format, or the broker refused the topic.
         DeliveryFailed: the broker did not acknowledge every record.
     """
-    from streamduck.kafka.admin import open_admin, require_topic
+    from streamduck.kafka.admin import create_missing_topic
     from streamduck.kafka.clients import broker_errors, producer
 
-    if key_separator == "":
-        raise ConfigError("--key-separator must not be empty")
-    with open_admin(settings) as admin:
-        require_topic(admin, topic)
+    reader = reader or LineReader()
+    creation = creation or TopicCreation()
+    if not creation.enabled:
+        from streamduck.kafka.admin import open_admin, require_topic
+
+        with open_admin(settings) as admin:
+            require_topic(admin, topic)
+    else:
+        created = create_missing_topic(settings, topic, creation.partitions, creation.replication_factor)
+        if created is not None and on_created is not None:
+            on_created(created)
     client = producer(settings, linger_ms=5)
     sent, failures = 0, []  # failures are collected by callbacks, so any amount of input fits in memory
     try:
         with broker_errors(settings):
             for number, line in enumerate(lines, start=1):
-                key, value = parse_line(line.rstrip("\r\n"), key_separator, number)
-                client.send(topic, key=key, value=value).add_errback(failures.append)
+                record = reader.parse(line.rstrip("\r\n"), number)
+                future = client.send(
+                    topic, key=record.key, value=record.value, headers=record.headers or None
+                )
+                future.add_errback(failures.append)
                 sent += 1
             client.flush()
     finally:
@@ -102,12 +111,21 @@ def produce_lines(
 
 
 def format_record(record: ConsoleRecord, print_key: bool = False, key_separator: str = "\t") -> str:
-    """The line the console consumer prints: value, or ``key<TAB>value``; nulls print as ``null``.
+    """The line the console consumer prints by default: value, or ``key<TAB>value``; nulls as ``null``."""
+    return RecordFormatter(print_key=print_key, key_separator=key_separator).format(record)
 
-    Bytes that are not UTF-8 are shown as ``\\xNN`` escapes rather than failing.
+
+def parse_offset(text: str) -> int | str:
+    """``--offset``: a non-negative number, ``earliest`` or ``latest`` (kafka-console-consumer's values).
+
+    Raises:
+        ConfigError: anything else.
     """
-    value = _text(record.value)
-    return f"{_text(record.key)}{key_separator}{value}" if print_key else value
+    if text in ("earliest", "latest"):
+        return text
+    if text.isdigit():
+        return int(text)
+    raise ConfigError(f"--offset {text!r}: expected a non-negative number, earliest or latest")
 
 
 def consume_records(
@@ -119,16 +137,21 @@ def consume_records(
     group: str | None = None,
     timeout_ms: int | None = None,
     stop: threading.Event | None = None,
+    partition: int | None = None,
+    offset: int | str | None = None,
 ) -> Iterator[ConsoleRecord]:
     """Yield records of ``topic`` until ``max_messages`` or ``timeout_ms`` idle (see module doc).
 
     With a group, a record's offset is committed once the caller asks for the next record (or the
     generator is closed), so records handed out are never committed before they were used. Setting
-    ``stop`` (e.g. from a signal handler) ends the run cleanly within a poll interval.
+    ``stop`` (e.g. from a signal handler) ends the run cleanly within a poll interval. ``partition``
+    reads only that partition, from ``offset`` (default: the end, or the beginning with
+    ``from_beginning``); an offset past the log end waits for new records there.
 
     Raises:
-        TopicNotFound: no such topic.
-        ConfigError: ``max_messages`` or ``timeout_ms`` is not positive.
+        TopicNotFound: no such topic, or no such partition.
+        ConfigError: ``max_messages`` or ``timeout_ms`` is not positive, or the options conflict
+            (as kafka-console-consumer's do).
     """
     from streamduck.kafka.clients import broker_errors, close_consumer, consumer
 
@@ -136,6 +159,7 @@ def consume_records(
         raise ConfigError("--max-messages must be at least 1")
     if timeout_ms is not None and timeout_ms < 1:
         raise ConfigError("--timeout-ms must be at least 1")
+    _check_partition_options(partition, offset, group, from_beginning)
     client = consumer(
         settings,
         group_id=group,
@@ -146,11 +170,49 @@ def consume_records(
     try:
         with broker_errors(settings):
             starts = _start_positions(settings, client, topic, from_beginning)
+            if partition is not None:
+                starts = _one_partition(settings, client, topic, starts, partition, offset)
             committed = _attach(settings, client, topic, group, starts)
             limits = _Limits(max_messages, timeout_ms, stop or threading.Event())
             yield from _poll(client, group, limits, committed)
     finally:
         close_consumer(client)
+
+
+def _check_partition_options(
+    partition: int | None, offset: int | str | None, group: str | None, from_beginning: bool
+) -> None:
+    if offset is not None and partition is None:
+        raise ConfigError("--offset needs --partition (the partition to read from that offset)")
+    if offset is not None and from_beginning:
+        raise ConfigError("--from-beginning and --offset cannot be given together")
+    if partition is not None and group is not None:
+        raise ConfigError("--group and --partition cannot be given together (a group assigns partitions)")
+    if partition is not None and partition < 0:
+        raise ConfigError("--partition must be at least 0")
+
+
+def _one_partition(
+    settings: Settings,
+    client: KafkaConsumer,
+    topic: str,
+    starts: dict[Any, int],
+    partition: int,
+    offset: int | str | None,
+) -> dict[Any, int]:
+    """The start of the one partition asked for: ``offset``, else where ``starts`` has it."""
+    from kafka import TopicPartition
+
+    tp = TopicPartition(topic, partition)
+    if tp not in starts:
+        raise TopicNotFound(f"topic {topic!r} has no partition {partition} (it has {len(starts)})")
+    if offset == "earliest":
+        return {tp: client.beginning_offsets([tp])[tp]}
+    if offset == "latest":
+        from streamduck.kafka.offsets import log_end_offsets
+
+        return log_end_offsets(settings, [tp])
+    return {tp: starts[tp] if offset is None else int(offset)}
 
 
 def _start_positions(
@@ -226,7 +288,14 @@ def _poll(
             for tp, records in batches.items():
                 for record in records:
                     yield ConsoleRecord(
-                        record.topic, record.partition, record.offset, record.key, record.value
+                        record.topic,
+                        record.partition,
+                        record.offset,
+                        record.key,
+                        record.value,
+                        record.timestamp,
+                        record.timestamp_type,
+                        tuple(record.headers or ()),
                     )
                     used[tp] = record.offset + 1
                     handed_out += 1
@@ -243,7 +312,3 @@ def _commit(client: KafkaConsumer, group: str | None, used: dict[Any, int], comm
         client.commit({tp: OffsetAndMetadata(offset, "", -1) for tp, offset in used.items()})
         committed.update(used)
         used.clear()
-
-
-def _text(data: bytes | None) -> str:
-    return "null" if data is None else data.decode("utf-8", errors="backslashreplace")

@@ -9,7 +9,8 @@ assignments, so on it CONSUMER-ID/HOST/CLIENT-ID stay ``-`` even for an active g
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 from streamduck.errors import ConfigError, GroupActive, GroupNotFound
 from streamduck.settings import Settings
@@ -20,10 +21,12 @@ if TYPE_CHECKING:
 __all__ = [
     "DESCRIBE_COLUMNS",
     "RESET_COLUMNS",
+    "ResetTarget",
     "committed_offsets",
     "compute_lag",
     "describe_group",
     "list_groups",
+    "parse_topic_scope",
     "plan_reset",
     "reset_offsets",
 ]
@@ -50,25 +53,73 @@ def compute_lag(committed: int | None, log_end: int | None) -> int | None:
     return max(log_end - committed, 0)
 
 
+@dataclass(frozen=True)
+class ResetTarget:
+    """Where ``reset-offsets`` moves each partition (kafka-consumer-groups' ``--to-*`` / ``--shift-by``).
+
+    ``value`` is the offset (``offset``), the shift (``shift``) or milliseconds since the epoch
+    (``datetime``); the other kinds ignore it.
+    """
+
+    kind: Literal["earliest", "latest", "current", "offset", "shift", "datetime"]
+    value: int = 0
+
+
 def plan_reset(
     current: Mapping[Any, int | None],
     earliest: Mapping[Any, int],
     latest: Mapping[Any, int],
-    target: str | int,
+    target: ResetTarget,
+    at_time: Mapping[Any, int | None] | None = None,
 ) -> dict[Any, int]:
-    """New offset per partition for ``target`` (``"earliest"``, ``"latest"`` or an offset).
+    """New offset per partition, with Kafka's tool's rules.
 
-    Like Kafka's tool, an explicit offset outside a partition's range is clamped into it.
+    An explicit or shifted offset outside a partition's range is clamped into it; ``current``
+    keeps the committed offset (the log end where there is none); ``datetime`` takes the offsets
+    in ``at_time`` (the log end where no record is that recent).
+
+    Raises:
+        ConfigError: ``shift`` on a partition the group has no committed offset for.
     """
     plan = {}
-    for tp in current:
-        if target == "earliest":
+    for tp, committed in current.items():
+        if target.kind == "earliest":
             plan[tp] = earliest[tp]
-        elif target == "latest":
+        elif target.kind == "latest":
             plan[tp] = latest[tp]
+        elif target.kind == "current":
+            plan[tp] = latest[tp] if committed is None else committed
+        elif target.kind == "datetime":
+            found = (at_time or {}).get(tp)
+            plan[tp] = latest[tp] if found is None else found
         else:
-            plan[tp] = min(max(int(target), earliest[tp]), latest[tp])
+            if target.kind == "shift" and committed is None:
+                raise ConfigError(
+                    f"cannot shift {tp.topic}[{tp.partition}]: the group has no committed offset there"
+                )
+            wanted = target.value if target.kind == "offset" else committed + target.value  # type: ignore[operator]
+            plan[tp] = min(max(wanted, earliest[tp]), latest[tp])
     return plan
+
+
+def parse_topic_scope(specs: Iterable[str]) -> dict[str, set[int] | None]:
+    """``--topic`` values ``T`` or ``T:P[,P...]`` as topic -> partitions (None = every partition).
+
+    Raises:
+        ConfigError: a partition list that is not numbers.
+    """
+    scope: dict[str, set[int] | None] = {}
+    for spec in specs:
+        topic, sep, partitions = spec.partition(":")  # topic names cannot contain ':'
+        if not sep:
+            scope[topic] = None
+            continue
+        numbers = partitions.split(",")
+        if not topic or not all(n.strip().isdigit() for n in numbers):
+            raise ConfigError(f"--topic {spec!r} is not TOPIC or TOPIC:PARTITION[,PARTITION...]")
+        if topic not in scope or scope[topic] is not None:
+            scope[topic] = (scope.get(topic) or set()) | {int(n) for n in numbers}
+    return scope
 
 
 def list_groups(settings: Settings) -> list[dict[str, Any]]:
@@ -126,27 +177,34 @@ def _describe_row(
 
 
 def reset_offsets(
-    settings: Settings, group: str, target: str | int, topics: Iterable[str] = (), execute: bool = False
+    settings: Settings, group: str, target: ResetTarget, topics: Iterable[str] = (), execute: bool = False
 ) -> list[dict[str, Any]]:
     """Plan (and with ``execute`` commit) new offsets; rows :data:`RESET_COLUMNS`.
 
-    ``topics`` defaults to every topic the group has committed offsets for. Offsets are committed
-    explicitly rather than through ``reset_group_offsets``, whose "latest" relies on ListOffsets.
+    ``topics`` (``T`` or ``T:P[,P...]``) defaults to every topic the group has committed offsets
+    for. Offsets are committed explicitly rather than through ``reset_group_offsets``, whose
+    "latest" relies on ListOffsets.
 
     Raises:
         GroupNotFound: no such group.
-        TopicNotFound: a named topic does not exist.
+        TopicNotFound: a named topic or partition does not exist.
         GroupActive: the group has members (Kafka's tool refuses this too).
-        ConfigError: the group has no topics to reset, or the broker refused the new offsets.
+        ConfigError: the group has no topics to reset, a shift meets a partition without a
+            commit, or the broker refused the new offsets.
     """
     from streamduck.kafka.admin import open_admin
 
     with open_admin(settings) as admin:
         _require_inactive(_require_group(admin, group), group)
         committed = committed_offsets(admin, group)
-        current = _reset_scope(admin, group, committed, list(topics))
+        current = _reset_scope(admin, group, committed, parse_topic_scope(topics))
     earliest, latest = _offset_bounds(settings, list(current))
-    plan = plan_reset(current, earliest, latest, target)
+    at_time = None
+    if target.kind == "datetime":
+        from streamduck.kafka.timestamps import offsets_at_time
+
+        at_time = offsets_at_time(settings, list(current), target.value)
+    plan = plan_reset(current, earliest, latest, target, at_time)
     if execute:
         _commit_plan(settings, group, plan)
     return [
@@ -162,20 +220,28 @@ def reset_offsets(
 
 
 def _reset_scope(
-    admin: KafkaAdminClient, group: str, committed: Mapping[TopicPartition, int], topics: list[str]
+    admin: KafkaAdminClient,
+    group: str,
+    committed: Mapping[TopicPartition, int],
+    topics: Mapping[str, set[int] | None],
 ) -> dict[TopicPartition, int | None]:
     from kafka import TopicPartition
 
+    from streamduck.errors import TopicNotFound
     from streamduck.kafka.admin import require_topic
 
     if not topics:
-        topics = sorted({tp.topic for tp in committed})
+        topics = dict.fromkeys(sorted({tp.topic for tp in committed}))
         if not topics:
             raise ConfigError(f"group {group!r} has no committed offsets: name the topics with --topic")
     scope: dict[TopicPartition, int | None] = {}
-    for topic in topics:
-        for partition in require_topic(admin, topic)["partitions"]:
-            tp = TopicPartition(topic, partition["partition_index"])
+    for topic, wanted in topics.items():
+        present = {p["partition_index"] for p in require_topic(admin, topic)["partitions"]}
+        missing = sorted((wanted or set()) - present)
+        if missing:
+            raise TopicNotFound(f"topic {topic!r} has no partition {missing[0]} (it has {len(present)})")
+        for partition in sorted(wanted if wanted is not None else present):
+            tp = TopicPartition(topic, partition)
             scope[tp] = committed.get(tp)
     return scope
 

@@ -21,6 +21,8 @@ __all__ = ["POOLED_PROVIDERS", "LocaleFakers", "PooledFaker"]
 
 POOLED_PROVIDERS = (
     "first_name",
+    "first_name_female",
+    "first_name_male",
     "last_name",
     "name",
     "street_address",
