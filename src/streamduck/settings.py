@@ -143,7 +143,10 @@ class _Location(str):
 
 
 def _reveal(secret: SecretStr | None) -> str | None:
-    return secret.get_secret_value() if secret is not None else None
+    """The clear text, for a client's configuration only: it is masked in every log record from now on."""
+    from streamduck.redact import register_secret
+
+    return register_secret(secret.get_secret_value()) if secret is not None else None
 
 
 def _path(path: Path | None) -> str | None:

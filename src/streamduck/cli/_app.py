@@ -35,7 +35,9 @@ class _StreamduckGroup(TyperGroup):
 
 
 def _fail(exc: StreamduckError) -> None:
-    typer.echo(f"Error: {exc}", err=True)
+    from streamduck.redact import redact
+
+    typer.echo(f"Error: {redact(str(exc))}", err=True)
     raise typer.Exit(1) from None
 
 

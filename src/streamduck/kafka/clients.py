@@ -25,12 +25,19 @@ TANSU_CLUSTER_ID = "tansu_cluster"
 
 @contextlib.contextmanager
 def broker_errors(settings: Settings) -> Iterator[None]:
-    """Turn "no broker answered" into :class:`BrokerUnavailable` naming the address."""
+    """Turn "no broker answered" into :class:`BrokerUnavailable` naming the address, or into
+    :class:`~streamduck.errors.AuthenticationFailed` when the broker answers but refuses TLS or credentials."""
     from kafka.errors import KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError
 
     try:
         yield
     except (KafkaTimeoutError, KafkaConnectionError, NodeNotReadyError) as exc:
+        if "bootstrap" in str(exc).lower():  # every address failed: down, or TLS/auth refused?
+            from streamduck.kafka.diagnose import diagnose_bootstrap
+
+            refused = diagnose_bootstrap(settings)
+            if refused is not None:
+                raise refused from exc
         raise BrokerUnavailable(f"no Kafka broker answered at {settings.bootstrap_servers} ({exc})") from exc
 
 
