@@ -80,7 +80,7 @@ def test_every_command_at_debug_keeps_the_passwords_out(cli_env, settings, topic
 def test_masking_covers_text_and_bytes_reprs(caplog):
     secret = register_secret("pa'ss\\wörd-xyz")
     with caplog.at_level(logging.DEBUG):
-        logging.getLogger("kafka.protocol.parser").debug("Send: %r %s", secret.encode(), {"password": secret})
+        logging.getLogger("tests.masking").debug("Send: %r %s", secret.encode(), {"password": secret})
     assert "pa'ss" not in caplog.text and "xyz" not in caplog.text
     assert caplog.text.count(MASK) == 2
     assert redact(f"user alice, password {secret}") == f"user alice, password {MASK}"
