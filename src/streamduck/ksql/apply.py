@@ -62,8 +62,10 @@ def apply_path(settings: Settings, path: Path) -> ApplyReport:
     from streamduck.ksql.parser import parse_file
 
     report = ApplyReport()
-    for file in statement_files(path):
-        statements = parse_file(file)
+    parsed = [parse_file(file) for file in statement_files(path)]
+    for statements in parsed:  # every source definition valid (topic names too) before any topic is created
+        _sources(statements)
+    for statements in parsed:
         _provision_topics(settings, statements, report)
         _apply_in_transaction(settings, statements, report)
     _delete_dropped_topics(settings, report)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from streamduck.errors import DefinitionError
+from streamduck.kafka.names import topic_name_problem
 from streamduck.ksql import catalog
 from streamduck.ksql.names import ksql_name, quote_sql
 
@@ -143,6 +144,11 @@ def _create_derived(con: duckdb.DuckDBPyConnection, statement: Statement) -> Out
     except Exception as exc:  # DuckDB's binder has the last word on types
         raise DefinitionError(f"the query does not compile in DuckDB: {_first_line(exc)}") from None
     topic = str(props.get("KAFKA_TOPIC") or name)
+    problem = topic_name_problem(topic)
+    if problem is not None:  # checked before the catalog names it: a transform would fail on it
+        raise DefinitionError(
+            f"{'KAFKA_TOPIC' if 'KAFKA_TOPIC' in props else 'the default topic (the name)'}: {problem}"
+        )
     catalog.upsert(
         con,
         catalog.CatalogEntry(

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from streamduck.errors import DefinitionError
+from streamduck.kafka.names import topic_name_problem
 from streamduck.ksql.model import Column, SourceDefinition
 from streamduck.ksql.names import PSEUDO_COLUMNS, WINDOW_BOUNDS, ksql_name
 from streamduck.warehouse.kafka_keys import KAFKA_KEY_TYPES
@@ -93,6 +94,9 @@ def definition_from(statement: Statement) -> SourceDefinition:
     props = properties_of(create, fail)
     if "KAFKA_TOPIC" not in props:
         raise fail('Missing required property "KAFKA_TOPIC" in WITH clause')
+    problem = topic_name_problem(str(props["KAFKA_TOPIC"]))
+    if problem is not None:
+        raise fail(f"KAFKA_TOPIC: {problem}")
     value_format, key_format = _formats(props, fail)
     check_key_schema(columns, key_format, fail)
     timestamp = _timestamp_column(props, columns, fail)
