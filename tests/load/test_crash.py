@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from streamduck.crash import CRASH_EXIT_CODE
 from streamduck.kafka.clients import admin_client
-from streamduck.load.crash import CRASH_EXIT_CODE
 from tests.load.conftest import check_exactly_once, load_cli, produce_people, warehouse_rows
 
 

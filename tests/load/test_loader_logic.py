@@ -14,6 +14,7 @@ from streamduck.errors import DefinitionError
 from streamduck.ksql.model import Column, SourceDefinition
 from streamduck.load.batch import BatchBuilder, BatchLimits
 from streamduck.load.commit import commit_batch
+from streamduck.load.guarantee import EXACTLY_ONCE
 from streamduck.load.report import StreamLoad
 from streamduck.warehouse.layout import ensure_source
 from streamduck.warehouse.sqltext import json_pointer, quote_ident, quote_string
@@ -86,11 +87,11 @@ def test_compare_and_set_rejects_a_stale_batch():
     fresh = BatchBuilder(PEOPLE, BatchLimits())
     fresh.add(0, records([0, 1, 2]))
     assert commit_batch(
-        con, fresh.take(), guarantee="exactly-once", loader="new", max_value_bytes=1000
+        con, fresh.take(), guarantee=EXACTLY_ONCE, loader="new", max_value_bytes=1000
     ).committed
     zombie = BatchBuilder(PEOPLE, BatchLimits())  # started from nothing, like the member before a rebalance
     zombie.add(0, records([0, 1]))
-    result = commit_batch(con, zombie.take(), guarantee="exactly-once", loader="old", max_value_bytes=1000)
+    result = commit_batch(con, zombie.take(), guarantee=EXACTLY_ONCE, loader="old", max_value_bytes=1000)
     assert not result.committed and result.conflicts == {0: 3}
     assert con.execute('SELECT count(*) FROM raw."PEOPLE"').fetchone() == (3,)
 
@@ -112,13 +113,13 @@ def test_classification_reason_codes(value, reason):
     ensure_source(con, PEOPLE)
     builder = BatchBuilder(PEOPLE, BatchLimits())
     builder.add(0, [Record(0, 0, b"k", [], value, len(value or b""))])
-    result = commit_batch(con, builder.take(), guarantee="exactly-once", loader="t", max_value_bytes=100)
+    result = commit_batch(con, builder.take(), guarantee=EXACTLY_ONCE, loader="t", max_value_bytes=100)
     found = con.execute("SELECT reason FROM _streamduck.dead_letters").fetchall()
     assert found == ([(reason,)] if reason else []) and result.rows == (0 if reason else 1)
 
 
 def test_crash_point_exits_only_at_the_named_hit():
-    code = "from streamduck.load.crash import crash_point as c\nfor _ in range(3): c('after-insert')\nprint('alive')"
+    code = "from streamduck.crash import CrashPoint, crash_point as c\nfor _ in range(3): c(CrashPoint.AFTER_INSERT)\nprint('alive')"
     env = {**os.environ, "STREAMDUCK_CRASH_AT": "after-insert@3"}
     assert subprocess.run([sys.executable, "-c", code], env=env).returncode == 86
     env["STREAMDUCK_CRASH_AT"] = "after-insert@4"

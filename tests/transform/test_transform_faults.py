@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from streamduck.load.crash import CRASH_EXIT_CODE
+from streamduck.crash import CRASH_EXIT_CODE
 from tests.transform.conftest import (
     SESSION_TIMEOUT_MS,
     TransformSetup,

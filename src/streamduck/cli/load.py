@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import sys
 from typing import Annotated, Any
 
@@ -10,14 +9,9 @@ import typer
 
 from streamduck.cli._app import settings_from
 from streamduck.cli._output import Format, FormatOption, render
+from streamduck.load.guarantee import GuaranteeName
 
 __all__ = ["register"]
-
-
-class Guarantee(enum.StrEnum):
-    exactly_once = "exactly-once"
-    at_least_once = "at-least-once"
-    at_most_once = "at-most-once"
 
 
 def load(
@@ -31,8 +25,8 @@ def load(
     ] = False,
     follow: Annotated[bool, typer.Option("--follow", help="Keep loading until SIGTERM/SIGINT.")] = False,
     guarantee: Annotated[
-        Guarantee, typer.Option(help="Delivery guarantee for this run.")
-    ] = Guarantee.exactly_once,
+        GuaranteeName, typer.Option(help="Delivery guarantee for this run.")
+    ] = GuaranteeName.EXACTLY_ONCE,
     group: Annotated[
         str | None,
         typer.Option(help="Consumer group id (default: one per warehouse, streamduck-loader-<hash>)."),
@@ -63,7 +57,7 @@ def load(
     with _progress() as on_progress:
         report = run_load(
             settings, streams or None, mode="follow" if follow else "until-caught-up",
-            guarantee=guarantee.value, group=group, batch_size=batch_size, batch_ms=batch_ms,
+            guarantee=guarantee, group=group, batch_size=batch_size, batch_ms=batch_ms,
             batch_bytes=batch_bytes, max_value_bytes=max_value_bytes, read_ahead_batches=read_ahead,
             on_progress=on_progress,
         )  # fmt: skip

@@ -11,15 +11,14 @@ from typing import Literal
 from streamduck.errors import ConfigError
 from streamduck.ksql.model import SourceDefinition
 from streamduck.load.batch import BatchLimits
+from streamduck.load.guarantee import Guarantee, guarantee_named
 from streamduck.load.report import LoadReport, StreamLoad
 from streamduck.load.writer import WriterOptions
 from streamduck.settings import Settings
 
-__all__ = ["GUARANTEES", "LoadReport", "StreamLoad", "run_load"]
+__all__ = ["LoadReport", "StreamLoad", "run_load"]
 
-GUARANTEES = ("exactly-once", "at-least-once", "at-most-once")
 Mode = Literal["until-caught-up", "follow"]
-Guarantee = Literal["exactly-once", "at-least-once", "at-most-once"]
 
 
 def run_load(
@@ -27,7 +26,7 @@ def run_load(
     streams: Sequence[str] | None = None,
     *,
     mode: Mode = "until-caught-up",
-    guarantee: Guarantee = "exactly-once",
+    guarantee: str | Guarantee = "exactly-once",
     group: str | None = None,
     batch_size: int = 20_000,
     batch_ms: int = 1000,
@@ -44,6 +43,7 @@ def run_load(
     ``mode="until-caught-up"`` reads to the end offsets seen at start, drains until a poll comes
     back empty, and returns. ``mode="follow"`` runs until ``stop`` is set, or (from the main thread)
     until SIGTERM/SIGINT; either way it finishes and commits the open batch and leaves the group.
+    ``guarantee`` names one of :data:`~streamduck.load.guarantee.GUARANTEES`.
     ``definitions`` overrides the warehouse catalog and ``settings.streams_dir``; ``group`` defaults
     to one group per warehouse (:func:`~streamduck.load.sources.default_group`). With exactly-once, up to
     ``read_ahead_batches`` batches are read and classified while the group join is pending
@@ -58,8 +58,7 @@ def run_load(
     from streamduck.warehouse.backend import DuckDBFile
     from streamduck.warehouse.failures import check_warehouse_file, warehouse_errors
 
-    if guarantee not in GUARANTEES:
-        raise ConfigError(f"unknown guarantee {guarantee!r}; choose one of {', '.join(GUARANTEES)}")
+    chosen_guarantee = guarantee_named(guarantee)
     if mode not in ("until-caught-up", "follow"):
         raise ConfigError(f"unknown mode {mode!r}; choose until-caught-up or follow")
     if batch_size < 1 or batch_ms < 1 or batch_bytes < 1 or max_value_bytes < 1:
@@ -72,7 +71,7 @@ def run_load(
     chosen = select_sources(settings, streams, definitions)
     stop = stop or threading.Event()
     run = LoadRun(
-        settings, chosen, mode=mode, guarantee=guarantee, group=group or default_group(settings),
+        settings, chosen, mode=mode, guarantee=chosen_guarantee, group=group or default_group(settings),
         limits=BatchLimits(records=batch_size, bytes=batch_bytes, age_s=batch_ms / 1000),
         writer_options=WriterOptions(max_value_bytes=max_value_bytes, lock_wait_s=lock_wait_s),
         stop=stop, on_progress=on_progress, read_ahead_batches=read_ahead_batches,

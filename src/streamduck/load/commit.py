@@ -1,9 +1,9 @@
 """One micro-batch, one DuckDB transaction: rows, dead letters, drift, offsets and history.
 
-Exactly-once rests on the compare-and-set here: the batch carries, per partition, the offset the
-loader believed the warehouse held when it fetched the records. If the stored offset differs, some
-other loader (a newer group member, after a rebalance) committed in between: this batch is stale and
-is rolled back whole, never written over the newer state.
+The steps, in order, and what each guarantee changes, are listed on
+:class:`~streamduck.load.offsets.WarehouseOffsets`, whose compare-and-set decides whether a batch is
+stale (another loader committed its partitions first): a stale batch is rolled back whole, never
+written over the newer state.
 """
 
 from __future__ import annotations
@@ -14,17 +14,16 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from streamduck.crash import CrashPoint, crash_point
 from streamduck.ksql.model import SourceDefinition
 from streamduck.load.batch import Batch
 from streamduck.load.classify import STAGED, stage
-from streamduck.load.crash import crash_point
+from streamduck.load.guarantee import EXACTLY_ONCE, Guarantee
+from streamduck.load.offsets import WarehouseOffsets
 from streamduck.warehouse.layout import INTERNAL_SCHEMA, raw_table
-from streamduck.warehouse.sqltext import quote_string
 
 if TYPE_CHECKING:
     import duckdb
-
-__all__ = ["CommitResult", "classify_ahead", "commit_batch", "rehearse", "stored_offsets"]
 
 _BATCH = "_streamduck_batch"
 """The batch's records as registered with DuckDB (columns of :meth:`Batch.to_arrow`)."""
@@ -52,54 +51,46 @@ def utc_from(epoch_s: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(epoch_s, dt.UTC).replace(tzinfo=None)
 
 
-def stored_offsets(con: duckdb.DuckDBPyConnection, stream: str, topic: str) -> dict[int, int]:
-    """The next offset to load per partition, as the warehouse holds it for ``stream``."""
-    rows = con.execute(
-        f'SELECT "partition", next_offset FROM {INTERNAL_SCHEMA}.offsets WHERE stream = ? AND topic = ?',
-        [stream, topic],
-    ).fetchall()
-    return dict(rows)
-
-
 def commit_batch(
     con: duckdb.DuckDBPyConnection,
     batch: Batch,
     *,
-    guarantee: str,
+    guarantee: Guarantee,
     loader: str,
     max_value_bytes: int,
 ) -> CommitResult:
-    """Write ``batch`` in one transaction; with exactly-once, only if the stored offsets still match."""
+    """Write ``batch`` in one transaction; with compare-and-set, only if the stored offsets still match."""
     definition = batch.definition
+    offsets = WarehouseOffsets(con)
     started = time.time()
     con.execute("BEGIN TRANSACTION")
     try:
-        if guarantee == "exactly-once":
-            conflicts = _stale_partitions(con, batch)
+        if guarantee.compare_and_set:
+            conflicts = offsets.conflicts(batch)
             if conflicts:
                 con.execute("ROLLBACK")
                 return CommitResult(definition.name, committed=False, conflicts=conflicts)
         _fill_staged(con, batch, guarantee, max_value_bytes)
         result = _insert_staged(con, batch)
         _record_drift(con, batch)
-        _store_offsets(con, batch, loader)
-        _record_history(con, batch, result, guarantee, loader, started)
-        crash_point("after-insert")
+        offsets.advance(batch, loader, utc_now())
+        _record_history(con, batch, result, guarantee.name.value, loader, started)
+        crash_point(CrashPoint.AFTER_INSERT)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     finally:
         _release_staged(con)
-    crash_point("after-warehouse-commit")
+    crash_point(CrashPoint.AFTER_WAREHOUSE_COMMIT)
     return result
 
 
 def classify_ahead(con: duckdb.DuckDBPyConnection, batch: Batch, max_value_bytes: int) -> None:
     """Classify ``batch`` now, on a scratch connection, into ``batch.staged`` (an Arrow table).
 
-    Its commit then skips classification and the replay filter: valid with exactly-once only,
-    where the compare-and-set proves that the warehouse holds none of the batch's records.
+    Its commit then skips classification and the replay filter: valid with compare-and-set only
+    (:attr:`Guarantee.read_ahead`), which proves that the warehouse holds none of the batch's records.
     """
     con.register(_BATCH, batch.to_arrow())
     try:
@@ -110,14 +101,16 @@ def classify_ahead(con: duckdb.DuckDBPyConnection, batch: Batch, max_value_bytes
         _release_staged(con)
 
 
-def _fill_staged(con: duckdb.DuckDBPyConnection, batch: Batch, guarantee: str, max_value_bytes: int) -> None:
+def _fill_staged(
+    con: duckdb.DuckDBPyConnection, batch: Batch, guarantee: Guarantee, max_value_bytes: int
+) -> None:
     if batch.staged is not None:
-        if guarantee != "exactly-once":
-            raise AssertionError("batches classified ahead are only valid with exactly-once")
+        if not guarantee.read_ahead:
+            raise AssertionError(f"batches classified ahead are not valid with {guarantee.name}")
         con.register(STAGED, batch.staged)
         return
     con.register(_BATCH, batch.to_arrow())
-    stage(con, batch.definition, _unloaded_records(batch.definition), max_value_bytes)
+    stage(con, batch.definition, WarehouseOffsets.unloaded(batch.definition, _BATCH), max_value_bytes)
 
 
 def _release_staged(con: duckdb.DuckDBPyConnection) -> None:
@@ -136,35 +129,12 @@ def rehearse(con: duckdb.DuckDBPyConnection, definition: SourceDefinition, max_v
     batch = Batch.empty(definition)
     con.execute("BEGIN TRANSACTION")
     try:
-        _fill_staged(con, batch, "exactly-once", max_value_bytes)
+        _fill_staged(con, batch, EXACTLY_ONCE, max_value_bytes)
         _insert_staged(con, batch)
         _record_drift(con, batch)
     finally:
         con.execute("ROLLBACK")
         _release_staged(con)
-
-
-def _stale_partitions(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[int, int | None]:
-    stored = stored_offsets(con, batch.definition.name, batch.definition.topic)
-    return {
-        partition: stored.get(partition)
-        for partition, expected in batch.expected.items()
-        if stored.get(partition) != expected
-    }
-
-
-def _unloaded_records(definition: SourceDefinition) -> str:
-    """The batch minus records below their partition's stored next offset (redeliveries).
-
-    This replaces a (partition, offset) primary key on the raw table: loads only ever advance a
-    partition's stored offset over a contiguous range, so everything below it is already in the raw
-    table or among the dead letters. With exactly-once the compare-and-set makes this a no-op; with
-    at-least-once it absorbs replays, which are then counted as duplicates.
-    """
-    stored = f"""(SELECT "partition", next_offset FROM {INTERNAL_SCHEMA}.offsets
-        WHERE stream = {quote_string(definition.name)} AND topic = {quote_string(definition.topic)})"""
-    return f"""(SELECT b.* FROM {_BATCH} AS b LEFT JOIN {stored} AS s USING ("partition")
-        WHERE s.next_offset IS NULL OR b."offset" >= s.next_offset)"""
 
 
 def _insert_staged(con: duckdb.DuckDBPyConnection, batch: Batch) -> CommitResult:
@@ -215,18 +185,6 @@ def _record_drift(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
         ON CONFLICT (stream, field, kind) DO UPDATE
         SET count = count + excluded.count, last_seen_at = excluded.last_seen_at""",
         {"stream": definition.name, "declared": declared, "now": utc_now()},
-    )
-
-
-def _store_offsets(con: duckdb.DuckDBPyConnection, batch: Batch, loader: str) -> None:
-    definition = batch.definition
-    con.executemany(
-        f"""INSERT INTO {INTERNAL_SCHEMA}.offsets VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT (stream, topic, "partition") DO UPDATE
-            SET next_offset = greatest(next_offset, excluded.next_offset),
-                loader = excluded.loader,
-                updated_at = excluded.updated_at""",
-        [[definition.name, definition.topic, p, o, loader, utc_now()] for p, o in batch.next_offsets.items()],
     )
 
 

@@ -24,7 +24,7 @@ from streamduck.errors import StreamduckError
 from streamduck.kafka.clients import consumer
 from streamduck.ksql.model import SourceDefinition
 from streamduck.load.batch import Batch, BatchBuilder, BatchLimits, seek_to_lowest_need
-from streamduck.load.commit import stored_offsets
+from streamduck.load.offsets import stored_offsets
 from streamduck.load.writer import WarehouseWriter
 from streamduck.settings import Settings
 
@@ -70,9 +70,7 @@ class ReadAhead:
     def _read(self) -> None:
         from kafka import TopicPartition
 
-        self.started_from = self._writer.call(
-            lambda con: {d.name: stored_offsets(con, d.name, d.topic) for d in self._definitions}
-        )
+        self.started_from = self._writer.call(lambda con: stored_offsets(con, self._definitions))
         by_topic: dict[str, list[BatchBuilder]] = {}
         for d in self._definitions:
             builder = BatchBuilder(d, self._limits, positions=dict(self.started_from[d.name]))

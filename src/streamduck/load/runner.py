@@ -1,12 +1,18 @@
 """The consume loop: group membership, seeking to the warehouse's offsets, batching, committing.
 
-Order of effects per guarantee (K = Kafka group commit, W = warehouse transaction):
-exactly-once: W (rows + offsets, compare-and-set) then K, and every assignment seeks to W's offsets;
-at-least-once: W then K, positions from K; at-most-once: K then W, positions from K.
+What each guarantee changes is decided by its :class:`~streamduck.load.guarantee.Guarantee`; the
+steps of a batch, in order, are listed on :class:`~streamduck.load.offsets.WarehouseOffsets`.
+
+Rebalances: kafka-python calls the listener on its IO thread, which also sends the heartbeats, so
+the listener only records what happened (and parks newly assigned partitions that must wait for
+the warehouse's offsets). The main loop acts on it between polls: hands over the open batches,
+asks the writer for the warehouse's offsets without waiting for them (another process may hold
+the DuckDB file), and seeks and resumes the parked partitions once they arrive.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import gc
 import logging
@@ -16,15 +22,19 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent import futures
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
+from streamduck.crash import CrashPoint, crash_point
 from streamduck.errors import OffsetOutOfRange, TopicNotFound
 from streamduck.kafka.bounded import OtherMembers
 from streamduck.kafka.clients import broker_errors, close_consumer, consumer
 from streamduck.ksql.model import SourceDefinition
 from streamduck.load.batch import Batch, BatchBuilder, BatchLimits, seek_to_lowest_need
-from streamduck.load.commit import CommitResult, stored_offsets
-from streamduck.load.crash import crash_point
+from streamduck.load.commit import CommitResult
+from streamduck.load.guarantee import Guarantee, Positions
+from streamduck.load.offsets import stored_offsets
 from streamduck.load.read_ahead import ReadAhead, adoptable
 from streamduck.load.report import LoadReport, StreamLoad
 from streamduck.load.writer import WarehouseWriter, WriterOptions
@@ -39,6 +49,9 @@ log = logging.getLogger(__name__)
 
 # How long a loader that died holds its partitions; the embedded broker's join takes about half.
 SESSION_TIMEOUT_MS = 6000
+# Longest the main loop waits for the warehouse's offsets between two polls (a reader may hold the
+# file for much longer: the loop keeps polling, and the writer gives up after its lock wait).
+POSITIONING_WAIT_S = 0.5
 
 
 class LoadRun:
@@ -50,7 +63,7 @@ class LoadRun:
         definitions: Sequence[SourceDefinition],
         *,
         mode: str,
-        guarantee: str,
+        guarantee: Guarantee,
         group: str,
         limits: BatchLimits,
         writer_options: WriterOptions,
@@ -67,7 +80,9 @@ class LoadRun:
         self.builders = [b for group in self.by_topic.values() for b in group]
         self.loaded: dict[tuple[str, Any], int] = {}
         """Per (stream, topic-partition), the next offset committed to the warehouse by this run."""
-        self.report = LoadReport(guarantee, mode, group, [StreamLoad(d.name, d.topic) for d in definitions])
+        self.report = LoadReport(
+            guarantee.name.value, mode, group, [StreamLoad(d.name, d.topic) for d in definitions]
+        )
         self.on_progress = on_progress
         self.joined = False
         self.targets: dict[Any, int] = {}
@@ -78,17 +93,19 @@ class LoadRun:
         self.consumer = self._consumer(group)  # first: no writer thread is left behind if it fails
         self.writer = WarehouseWriter(settings.backend, definitions, options)
         self.read_ahead: ReadAhead | None = None
-        self.read_ahead_batches = read_ahead_batches if guarantee == "exactly-once" else 0
+        self.read_ahead_batches = read_ahead_batches if guarantee.read_ahead else 0
         self.adopted: list[Batch] = []
-        """Read-ahead batches to commit first, handed over by the assignment callback."""
+        """Read-ahead batches to commit first, adopted when the first assignment is positioned."""
+        self.rebalances: collections.deque[tuple[str, list[Any]]] = collections.deque()
+        """("revoked" | "assigned", partitions), as the listener saw them, for the main loop."""
+        self.positioning: tuple[Future[dict[str, dict[int, int]]], list[Any]] | None = None
+        """The warehouse's offsets being read for the parked partitions of the latest assignment."""
 
     def _consumer(self, group: str) -> KafkaConsumer:
         return consumer(
             self.settings,
             group_id=group,
-            # Exactly-once seeks explicitly on every assignment, so an out-of-range stored offset is
-            # an error, never a silent skip; the other guarantees start from the earliest record.
-            auto_offset_reset="none" if self.guarantee == "exactly-once" else "earliest",
+            auto_offset_reset=self.guarantee.auto_offset_reset,
             isolation_level="read_committed",
             session_timeout_ms=SESSION_TIMEOUT_MS,
             heartbeat_interval_ms=1000,
@@ -149,6 +166,7 @@ class LoadRun:
                 # us wrapped by kafka-python: report the writer's own, clearer error.
                 self.writer.raise_if_failed()
                 raise
+            self._handle_rebalances()
             if self.adopted:  # before anything fetched after them
                 adopted, self.adopted = self.adopted, []
                 for batch in adopted:
@@ -172,11 +190,11 @@ class LoadRun:
     def _submit(self, batch: Batch | None) -> None:
         if batch is None:
             return
-        if self.guarantee == "at-most-once" and not self._commit_kafka(
+        if self.guarantee.kafka_commit_first and not self._commit_kafka(
             {batch.definition.topic: batch.next_offsets}
         ):
             return  # the group moved on: the new owner reads these records
-        crash_point("before-write")
+        crash_point(CrashPoint.BEFORE_WRITE)
         self.writer.submit(batch)
 
     def _caught_up(self) -> bool:
@@ -187,7 +205,7 @@ class LoadRun:
         other members count once the group's commits reach their targets (see
         :mod:`streamduck.kafka.bounded`).
         """
-        if not self.joined:
+        if not self.joined or self.positioning is not None or self.rebalances:
             return False
         if any(self.consumer.position(tp) < self.targets.get(tp, 0) for tp in self.consumer.assignment()):
             return False
@@ -197,7 +215,7 @@ class LoadRun:
         with broker_errors(self.settings):
             return self.others.caught_up(self.consumer, self.targets)
 
-    def _collect_results(self, commit_kafka: bool = True) -> None:
+    def _collect_results(self) -> None:
         changed: set[str] = set()
         for batch, result in self.writer.results():
             if result.committed:
@@ -207,13 +225,18 @@ class LoadRun:
                 changed.add(batch.definition.topic)
             else:
                 self._reposition_stale(batch, result)
-        if changed and commit_kafka and self.guarantee != "at-most-once":
+        if changed and not self.guarantee.kafka_commit_first:
             self._commit_kafka({topic: self._loaded_by_all(topic) for topic in changed})
 
     def _loaded_by_all(self, topic: str) -> dict[int, int]:
-        """Per partition, the offset every stream of ``topic`` has loaded up to (safe to commit)."""
+        """Per partition assigned here, the offset every stream of ``topic`` has loaded up to.
+
+        Partitions handed over to another member are left out: their commits are the new owner's
+        (ours could move the group's offset back behind what it committed).
+        """
         streams = [b.definition.name for b in self.by_topic[topic]]
-        partitions = {tp[1] for (_, tp) in self.loaded if tp[0] == topic}
+        assigned = {tp.partition for tp in self.consumer.assignment() if tp.topic == topic}
+        partitions = {tp[1] for (_, tp) in self.loaded if tp[0] == topic and tp[1] in assigned}
         safe = {}
         for partition in partitions:
             offsets = [self.loaded.get((name, (topic, partition))) for name in streams]
@@ -264,35 +287,87 @@ class LoadRun:
             for topic, parts in offsets.items()
             for p, o in parts.items()
         }
+        if not commit:  # every partition concerned was handed over
+            return True
         try:
             self.consumer.commit(commit)
         except (CommitFailedError, IllegalStateError) as exc:
             log.warning("Kafka offset commit failed (group rebalanced): %s", exc)
             return False
-        crash_point("after-kafka-commit")
+        crash_point(CrashPoint.AFTER_KAFKA_COMMIT)
         return True
 
-    # The two callbacks below run on kafka-python's IO thread while the main thread waits in
-    # poll(): they may seek and use the writer, but must not call blocking consumer APIs.
+    # The two callbacks below run on kafka-python's IO thread, which also sends the heartbeats,
+    # while the main thread waits in poll(): they only record, and never wait for anything.
+
+    def on_revoked(self, revoked: Sequence[Any]) -> None:
+        if revoked:  # the empty revocation before the first join: nothing to hand over
+            self.rebalances.append(("revoked", list(revoked)))
 
     def on_assigned(self, assigned: Sequence[Any]) -> None:
-        """Seek every new partition to where the warehouse (or, for other guarantees, Kafka) is."""
-        self.joined = True
-        if self.guarantee != "exactly-once":
+        if self.guarantee.positions is Positions.WAREHOUSE:
+            # Parked until the main loop has the warehouse's offsets. The placeholder position
+            # keeps kafka-python from resolving one itself (auto_offset_reset is "none"); nothing
+            # is fetched from it while the partition is paused.
+            for tp in assigned:
+                self.consumer.seek(tp, 0)
+            self.consumer.pause(*assigned)
+        self.rebalances.append(("assigned", list(assigned)))
+
+    def _handle_rebalances(self) -> None:
+        """Act on what the listener recorded, in order; then resume parked partitions if ready."""
+        while self.rebalances:
+            kind, partitions = self.rebalances.popleft()
+            if kind == "revoked":
+                self._hand_over(partitions)
+            else:
+                self._take_over(partitions)
+        if self.positioning is not None:
+            # Wait a little here rather than a whole poll: the offsets usually come within
+            # milliseconds, and nothing else is fetched until they do. Heartbeats go on meanwhile.
+            futures.wait([self.positioning[0]], timeout=POSITIONING_WAIT_S)
+            if self.positioning[0].done():
+                self._resume_positioned()
+
+    def _hand_over(self, revoked: list[Any]) -> None:
+        """Queue the open batches for the warehouse (nothing waits for the commit).
+
+        With compare-and-set they land unless the next owner committed first; at-least-once absorbs
+        any overlap with the next owner as duplicates. At-most-once drops the revoked partitions'
+        records instead: they were not committed to Kafka, so the next owner delivers them.
+        """
+        if self.guarantee.kafka_commit_first:
+            for tp in revoked:
+                for builder in self.by_topic[tp.topic]:
+                    builder.reset_position(tp.partition, None)
+        self._submit_ready(force=True)
+
+    def _take_over(self, assigned: list[Any]) -> None:
+        if self.guarantee.positions is Positions.KAFKA:
             for tp in assigned:  # positions come from the group's committed offsets
                 for builder in self.by_topic[tp.topic]:
                     builder.reset_position(tp.partition, None)
+            self.joined = True
             return
-        stored = self.writer.call(
-            lambda con: {
-                b.definition.name: stored_offsets(con, b.definition.name, b.definition.topic)
-                for b in self.builders
-            }
-        )
+        definitions = [b.definition for b in self.builders]
+        # Queued after the handed-over batches, so it reads what they stored. A newer assignment
+        # replaces an older one still waiting (its partitions were revoked in between).
+        self.positioning = (self.writer.call_soon(lambda con: stored_offsets(con, definitions)), assigned)
+
+    def _resume_positioned(self) -> None:
+        """Seek the parked partitions to the warehouse's offsets and resume them."""
+        assert self.positioning is not None
+        future, assigned = self.positioning
+        self.positioning = None
+        stored = future.result()  # WarehouseLocked if the file stayed held for lock_wait_s
+        owned = self.consumer.assignment()
+        assigned = [tp for tp in assigned if tp in owned]
         stored = self._adopt_read_ahead(stored, assigned)
         for tp in assigned:
             names = [b.definition.name for b in self.by_topic[tp.topic]]
             self._seek(tp, {name: stored[name].get(tp.partition) for name in names})
+        self.consumer.resume(*assigned)
+        self.joined = True
 
     def _adopt_read_ahead(
         self, stored: dict[str, dict[int, int]], assigned: Sequence[Any]
@@ -312,18 +387,6 @@ class LoadRun:
         self.report.read_ahead_records = sum(b.records for b in batches)
         return positions
 
-    def on_revoked(self, revoked: Sequence[Any]) -> None:
-        """Commit to the warehouse what was fetched, while we still own the partitions.
-
-        Kafka offsets are not committed here (that would block the IO thread): the next owner
-        seeks to the warehouse's offsets (exactly-once) or re-reads a little (at-least-once).
-        """
-        if not revoked:  # the empty revocation before the first join: nothing to hand over
-            return
-        self._submit_ready(force=True)
-        self.writer.drain()
-        self._collect_results(commit_kafka=False)
-
     def _flush(self) -> None:
         self._submit_ready(force=True)
         self.writer.drain()
@@ -333,7 +396,7 @@ class LoadRun:
         if self.read_ahead is not None:  # stopped before the group assigned anything
             self.read_ahead.stop()
         try:
-            close_consumer(self.consumer)  # the revoke callback drains the writer first
+            close_consumer(self.consumer)
         finally:
             self.writer.close()
 

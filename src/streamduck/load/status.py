@@ -8,6 +8,7 @@ from typing import Any
 
 from streamduck.kafka.clients import broker_errors, consumer
 from streamduck.ksql.model import SourceDefinition
+from streamduck.load.offsets import WarehouseOffsets
 from streamduck.settings import Settings
 from streamduck.warehouse.layout import INTERNAL_SCHEMA, raw_table
 
@@ -52,10 +53,7 @@ def warehouse_offsets(settings: Settings, group: str | None = None) -> dict[tupl
     with _loader_state(settings) as con:
         if con is None:
             return {}
-        rows = con.execute(
-            f'SELECT topic, "partition", min(next_offset) FROM {INTERNAL_SCHEMA}.offsets GROUP BY ALL'
-        ).fetchall()
-    return {(topic, partition): offset for topic, partition, offset in rows}
+        return WarehouseOffsets(con).lowest()
 
 
 def _end_offsets(settings: Settings, topics: list[str]) -> dict[str, dict[int, int]]:
@@ -99,12 +97,7 @@ def _warehouse_facts(settings: Settings, definitions: list[SourceDefinition]) ->
 
 def _facts(con: Any, definition: SourceDefinition) -> dict[str, Any]:
     name, topic = definition.name, definition.topic
-    offsets = dict(
-        con.execute(
-            f'SELECT "partition", next_offset FROM {INTERNAL_SCHEMA}.offsets WHERE stream = ? AND topic = ?',
-            [name, topic],
-        ).fetchall()
-    )
+    offsets = WarehouseOffsets(con).stored(name, topic)
     exists = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'raw' AND table_name = ?", [name]
     ).fetchone()[0]

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from streamduck.ksql.model import SourceDefinition
 from streamduck.load.batch import Batch
 from streamduck.load.commit import CommitResult, classify_ahead, commit_batch, rehearse
+from streamduck.load.guarantee import EXACTLY_ONCE, Guarantee
 from streamduck.warehouse.backend import DuckDBFile, Warehouse
 from streamduck.warehouse.connection import Waiters
 from streamduck.warehouse.failures import translated
@@ -66,7 +67,7 @@ class _Barrier:
 class WriterOptions:
     """How the writer shares the warehouse file with other processes."""
 
-    guarantee: str = "exactly-once"
+    guarantee: Guarantee = EXACTLY_ONCE
     loader: str = "streamduck"
     max_value_bytes: int = 256 * 1024
     lock_wait_s: float = 120.0
@@ -121,9 +122,17 @@ class WarehouseWriter:
 
     def call(self, fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
         """Run ``fn(connection)`` on the writer thread after the queued batches; return its result."""
+        return self.call_soon(fn).result()
+
+    def call_soon(self, fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Future[Any]:
+        """Queue ``fn(connection)`` after the queued batches; its result comes through the future.
+
+        For callers that must not wait for the file (it may be held by another process for up to
+        ``lock_wait_s``): they check the future and do other work meanwhile.
+        """
         future: Future[Any] = Future()
         self._put((fn, future))
-        return future.result()
+        return future
 
     def drain(self) -> None:
         """Wait until every queued batch is committed (or the writer failed).

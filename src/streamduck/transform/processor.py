@@ -11,7 +11,7 @@ sink sees every input record's output exactly once, whatever happens to the proc
 - a rebalance never splits a batch: revoked partitions' records are committed first.
 
 Fault tests stop the process at ``transform-before-commit`` (records sent and flushed, transaction
-open) or ``transform-after-commit`` with ``STREAMDUCK_CRASH_AT`` (see ``streamduck.load.crash``).
+open) or ``transform-after-commit`` with ``STREAMDUCK_CRASH_AT`` (see :mod:`streamduck.crash`).
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ import threading
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from streamduck.crash import CrashPoint, crash_point
 from streamduck.errors import TransformFenced
 from streamduck.kafka.bounded import OtherMembers
 from streamduck.kafka.clients import broker_errors, close_consumer, consumer, producer
-from streamduck.load.crash import crash_point
 from streamduck.transform.batch import PendingBatch
 from streamduck.transform.evaluate import BatchEvaluator, Evaluated
 from streamduck.transform.report import TransformOptions, TransformReport
@@ -213,11 +213,11 @@ class _Processor:
         sent += self._dead_letters(batch, result)
         self.producer.flush()
         raise_first_failed_send(sent)
-        crash_point("transform-before-commit")
+        crash_point(CrashPoint.TRANSFORM_BEFORE_COMMIT)
         offsets = {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in batch.next_offsets().items()}
         self.producer.send_offsets_to_transaction(offsets, self.consumer.group_metadata())
         self.producer.commit_transaction()
-        crash_point("transform-after-commit")
+        crash_point(CrashPoint.TRANSFORM_AFTER_COMMIT)
 
     def _dead_letters(self, batch: PendingBatch, result: Evaluated) -> list[Any]:
         """Log each undecodable record; copy it to the dead-letter topic, in the same transaction.

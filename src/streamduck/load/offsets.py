@@ -1,0 +1,112 @@
+"""The warehouse's offsets: what the loader has landed, per stream and partition.
+
+With exactly-once they are the source of truth: every assignment seeks to them, and every batch
+commits only if they still hold what the batch was read from (compare-and-set), in the same DuckDB
+transaction as the batch's rows.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from streamduck.ksql.model import SourceDefinition
+from streamduck.load.batch import Batch
+from streamduck.warehouse.layout import INTERNAL_SCHEMA
+from streamduck.warehouse.sqltext import quote_string
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    import duckdb
+
+
+class WarehouseOffsets:
+    """Stored, compare-and-set, advance: ``_streamduck.offsets`` seen through one connection.
+
+    The steps of one batch, in order (crash points from :mod:`streamduck.crash` in brackets):
+
+    1. The loader's main thread closes a batch of one stream. ``batch.expected`` holds, per
+       partition, the offset it believed the warehouse stored when it fetched the records (from
+       :meth:`stored` at assignment, or from its own previous batch).
+    2. At-most-once only: the batch's end offsets are committed to the Kafka group; if the group
+       moved on, the batch is dropped (the new owner reads those records). [before-write]
+    3. The writer thread opens one DuckDB transaction.
+    4. Exactly-once only, :meth:`conflicts` (compare): if any partition's stored offset differs
+       from ``batch.expected``, another loader committed in between; the transaction is rolled
+       back whole and the main thread seeks those partitions to the stored offsets.
+    5. The batch is classified; valid rows go to the raw table, the others to the dead letters.
+       Records below the stored offsets (redeliveries, at-least-once) are filtered out by
+       :meth:`unloaded` and counted as duplicates.
+    6. Schema drift counters are updated.
+    7. :meth:`advance` (set) stores the batch's end offsets; a history row is written. [after-insert]
+    8. COMMIT: rows, dead letters, drift, offsets and history land together, or none of them.
+       [after-warehouse-commit]
+    9. Exactly-once and at-least-once: the main thread commits to the Kafka group, per partition,
+       the lowest offset every stream of the topic has landed (for monitoring and for the
+       positions of the other guarantees). [after-kafka-commit]
+
+    A crash anywhere before 8 leaves the warehouse as it was; between 8 and 9 the group's
+    offsets lag behind the warehouse, which exactly-once ignores and at-least-once absorbs in 5.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+
+    def stored(self, stream: str, topic: str) -> dict[int, int]:
+        """The next offset to load per partition, as the warehouse holds it for ``stream``."""
+        rows = self._con.execute(
+            f'SELECT "partition", next_offset FROM {INTERNAL_SCHEMA}.offsets WHERE stream = ? AND topic = ?',
+            [stream, topic],
+        ).fetchall()
+        return dict(rows)
+
+    def lowest(self) -> dict[tuple[str, int], int]:
+        """Per (topic, partition), the lowest next offset any stream of it holds."""
+        rows = self._con.execute(
+            f'SELECT topic, "partition", min(next_offset) FROM {INTERNAL_SCHEMA}.offsets GROUP BY ALL'
+        ).fetchall()
+        return {(topic, partition): offset for topic, partition, offset in rows}
+
+    def conflicts(self, batch: Batch) -> dict[int, int | None]:
+        """The compare of compare-and-set: partitions whose stored offset is not ``batch.expected``,
+        with what is stored instead (None: nothing). Empty when the batch may commit."""
+        stored = self.stored(batch.definition.name, batch.definition.topic)
+        return {
+            partition: stored.get(partition)
+            for partition, expected in batch.expected.items()
+            if stored.get(partition) != expected
+        }
+
+    def advance(self, batch: Batch, loader: str, now: dt.datetime) -> None:
+        """The set: store the batch's end offsets (never moving one backwards)."""
+        definition = batch.definition
+        self._con.executemany(
+            f"""INSERT INTO {INTERNAL_SCHEMA}.offsets VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (stream, topic, "partition") DO UPDATE
+                SET next_offset = greatest(next_offset, excluded.next_offset),
+                    loader = excluded.loader,
+                    updated_at = excluded.updated_at""",
+            [[definition.name, definition.topic, p, o, loader, now] for p, o in batch.next_offsets.items()],
+        )
+
+    @staticmethod
+    def unloaded(definition: SourceDefinition, records: str) -> str:
+        """SQL for the rows of relation ``records`` at or above their partition's stored offset.
+
+        This replaces a (partition, offset) primary key on the raw table: loads only ever advance a
+        partition's stored offset over a contiguous range, so everything below it is already in the
+        raw table or among the dead letters. With exactly-once the compare-and-set makes this a
+        no-op; with at-least-once it absorbs replays.
+        """
+        stored = f"""(SELECT "partition", next_offset FROM {INTERNAL_SCHEMA}.offsets
+            WHERE stream = {quote_string(definition.name)} AND topic = {quote_string(definition.topic)})"""
+        return f"""(SELECT b.* FROM {records} AS b LEFT JOIN {stored} AS s USING ("partition")
+            WHERE s.next_offset IS NULL OR b."offset" >= s.next_offset)"""
+
+
+def stored_offsets(
+    con: duckdb.DuckDBPyConnection, definitions: list[SourceDefinition]
+) -> dict[str, dict[int, int]]:
+    """Per stream of ``definitions``, the warehouse's next offset per partition."""
+    offsets = WarehouseOffsets(con)
+    return {d.name: offsets.stored(d.name, d.topic) for d in definitions}
