@@ -16,6 +16,7 @@ from streamduck.load.batch import BatchBuilder, BatchLimits
 from streamduck.load.commit import commit_batch
 from streamduck.load.guarantee import EXACTLY_ONCE
 from streamduck.load.report import StreamLoad
+from streamduck.warehouse.backend import DuckDBFile
 from streamduck.warehouse.layout import ensure_source
 from streamduck.warehouse.sqltext import json_pointer, quote_ident, quote_string
 
@@ -136,7 +137,7 @@ def test_writer_retries_a_batch_that_outgrows_its_memory_limit(tmp_path, monkeyp
     builder = BatchBuilder(PEOPLE, BatchLimits(records=10**6, bytes=10**9))
     builder.add(0, records(range(64), value))
     writer = writer_module.WarehouseWriter(
-        tmp_path / "w.duckdb", [PEOPLE], writer_module.WriterOptions(memory_floor_mb=128)
+        DuckDBFile(tmp_path / "w.duckdb"), [PEOPLE], writer_module.WriterOptions(memory_floor_mb=128)
     )
     writer.start()
     try:
