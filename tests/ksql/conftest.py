@@ -49,11 +49,20 @@ class Warehouse:
         self.con.executemany(f'INSERT INTO raw."{name}" VALUES (?, ?, ?, ?, ?, ?, ?)', rows)
 
     def compile(self, ksql: str) -> CompiledQuery:
-        kinds = {e.name: e.kind for e in catalog.entries(self.con)}
-        return compile_select(ksql, catalog.relation_schema(self.con), kinds)
+        entries = catalog.entries(self.con)
+        kinds = {e.name: e.kind for e in entries}
+        return compile_select(
+            ksql, catalog.relation_schema(self.con), kinds, keys={e.name: e.key_columns for e in entries}
+        )
 
     def query(self, ksql: str) -> list[tuple[Any, ...]]:
         return self.con.execute(self.compile(ksql).sql).fetchall()
+
+    def select_star(self, name: str) -> list[dict[str, Any]]:
+        """``SELECT * FROM name`` as ``streamduck sql`` runs it."""
+        from streamduck.ksql.query import query_connection
+
+        return query_connection(self.con, f"SELECT * FROM {name}", self.path).rows
 
     def columns(self, ksql: str) -> list[str]:
         return [d[0] for d in self.con.execute(self.compile(ksql).sql).description]

@@ -67,7 +67,7 @@ CREATE STREAM named AS SELECT o.id, i.name FROM orders o JOIN items i ON o.item 
         assert result.exit_code == 0, result.stderr
         return [json.loads(line) for line in result.stdout.splitlines()]
 
-    assert rows("SELECT * FROM named") == [{"ID": -7, "NAME": "one"}]
+    assert rows("SELECT * FROM named") == [{"O_ID": -7, "I_NAME": "one"}]  # ksqlDB: qualified -> ALIAS_COLUMN
     assert rows("SELECT * FROM items WHERE id = 2") == [{"ID": 2, "NAME": "two"}]
     assert rows("SELECT p, note FROM prices") == [{"P": 2.5, "NOTE": "x"}]
     # the one-byte key of a BIGINT column is not a record ksqlDB can read: a dead letter, named

@@ -73,7 +73,7 @@ def test_keys_headers_quoting_and_properties():
     d = source(
         "CREATE OR REPLACE TABLE IF NOT EXISTS `Orders` (`id` BIGINT PRIMARY KEY, total DECIMAL(10,2), "
         "h ARRAY<STRUCT<key STRING, value BYTES>> HEADERS, ts BIGINT) WITH (KAFKA_TOPIC='o', FORMAT='JSON', "
-        "PARTITIONS=6, REPLICAS=1, TIMESTAMP='ts', WRAP_SINGLE_VALUE=false);"
+        "PARTITIONS=6, REPLICAS=1, TIMESTAMP='ts');"
     )
     assert d.name == "Orders" and d.kind == "TABLE"
     assert [(c.name, c.role) for c in d.columns] == [
@@ -82,7 +82,7 @@ def test_keys_headers_quoting_and_properties():
         ("H", "headers"),
         ("TS", "value"),
     ]
-    assert (d.key_format, d.partitions, d.timestamp, d.wrap_single_value) == ("JSON", 6, "TS", False)
+    assert (d.key_format, d.partitions, d.timestamp) == ("JSON", 6, "TS")
 
 
 @pytest.mark.parametrize(

@@ -52,6 +52,8 @@ def compile_select(
     kinds: Mapping[str, str] | None = None,
     *,
     carry_pseudo_columns: bool = False,
+    keys: Mapping[str, Sequence[str]] | None = None,
+    target: str | None = None,
 ) -> CompiledQuery:
     """Compile a ksqlDB SELECT (AST or text) into DuckDB SQL over the relations in ``schema``.
 
@@ -61,6 +63,8 @@ def compile_select(
         kinds: relation name -> ``STREAM`` | ``TABLE`` (default STREAM).
         carry_pseudo_columns: also output ROWTIME, ROWPARTITION, ROWOFFSET of the (first) source
             when the query does not aggregate, so a view built from it is a stream like its source.
+        keys: relation name -> its key columns, for the join rules that depend on them.
+        target: the name of the object the query builds (``CREATE ... AS``), for its messages.
 
     Raises:
         DefinitionError: the query uses something ksqlDB rejects or streamduck does not support;
@@ -74,7 +78,8 @@ def compile_select(
         select = parse_statement(select)
     upper_schema = {name.upper(): list(columns) for name, columns in schema.items()}
     upper_kinds = {name.upper(): kind for name, kind in (kinds or {}).items()}
-    return QueryCompiler(upper_schema, upper_kinds, carry_pseudo_columns).compile(select)
+    upper_keys = {name.upper(): list(columns) for name, columns in (keys or {}).items()}
+    return QueryCompiler(upper_schema, upper_kinds, carry_pseudo_columns, upper_keys, target).compile(select)
 
 
 def output_name(node: exp.Expr, generated: list[int]) -> str:

@@ -37,6 +37,7 @@ def apply_joins(compiler: QueryCompiler, select: exp.Expr) -> None:
             raise DefinitionError(f"JOIN {right_name} needs an ON condition")
         within = join.this.args.pop("within", None)
         streams = [compiler.kinds.get(n, "STREAM") == "STREAM" for n in (left_name, right_name)]
+        _check_join(compiler, join, (left_name, left_alias), (right_name, right_alias), streams)
         if all(streams) and within is None:
             raise DefinitionError("Stream-Stream joins must have a WITHIN clause specified")
         if not all(streams) and within is not None:
@@ -45,6 +46,70 @@ def apply_joins(compiler: QueryCompiler, select: exp.Expr) -> None:
             before = interval_ms(within.args["before"], "WITHIN")
             after = interval_ms(within.args["after"], "WITHIN")
             _add_time_bounds(join, left_alias, right_alias, before, after)
+
+
+_SHOWN_TYPES = {"INNER": "[INNER]", "LEFT": "LEFT [OUTER]", "RIGHT": "RIGHT [OUTER]", "FULL": "[FULL] OUTER"}
+
+
+def _check_join(
+    compiler: QueryCompiler,
+    join: exp.Expr,
+    left: tuple[str, str],
+    right: tuple[str, str],
+    streams: list[bool],
+) -> None:
+    """ksqlDB's join rules, with its messages: join order and type, and the key a table joins on."""
+    side = _SIDES[((join.args.get("side") or join.args.get("kind") or "") or "").upper() or None]
+    got = f"Got {left[1]} {_SHOWN_TYPES[side]} JOIN {right[1]}."
+    if not streams[0] and streams[1]:
+        raise DefinitionError(
+            f"Invalid join order: table-stream joins are not supported; only stream-table joins. {got}"
+        )
+    if streams[0] and not streams[1] and side in ("FULL", "RIGHT"):
+        kind = "full-outer" if side == "FULL" else "right-outer"
+        raise DefinitionError(f"Invalid join type: {kind} join not supported for stream-table join. {got}")
+    condition = join.args["on"]
+    table_keys = compiler.keys.get(right[0])
+    if streams[0] and not streams[1] and table_keys and _is_equality(condition):
+        right_columns = [c for c in _sides(condition) if _refers_to(c, right, compiler)]
+        if right_columns and not all(c.name.upper() in table_keys for c in right_columns):
+            raise DefinitionError(
+                "Invalid join condition: stream-table joins require to join on the table's primary key. "
+                f"Got {_shown(condition)}."
+            )
+
+
+def _is_equality(condition: exp.Expr) -> bool:
+    from sqlglot import exp
+
+    return isinstance(condition, exp.EQ)
+
+
+def _sides(condition: exp.Expr) -> list[exp.Expr]:
+    from sqlglot import exp
+
+    return [side for side in (condition.this, condition.expression) if isinstance(side, exp.Column)]
+
+
+def _refers_to(column: exp.Expr, source: tuple[str, str], compiler: QueryCompiler) -> bool:
+    """Whether a join-condition column belongs to ``source`` (by qualifier, else by being its own)."""
+    table = column.args.get("table")
+    if table is not None:
+        return table.name.upper() in (source[0], source[1].upper())
+    name = column.name.upper()
+    owners = [n for n, _ in compiler.sources if name in {c.upper() for c in compiler.columns_of(n)}]
+    return owners == [source[0]]
+
+
+def _shown(condition: exp.Expr) -> str:
+    from sqlglot import exp
+
+    bare = condition.copy().transform(
+        lambda n: (
+            exp.column(n.name.upper(), table=n.table.upper() or None) if isinstance(n, exp.Column) else n
+        )
+    )
+    return bare.sql("duckdb").replace('"', "")
 
 
 def _add_time_bounds(join: exp.Expr, left: str, right: str, before: int, after: int) -> None:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from streamduck.errors import DefinitionError
 from streamduck.ksql.compile import CompiledQuery, is_reserved, output_name, unsupported
+from streamduck.ksql.compile_checks import check_expressions
 from streamduck.ksql.compile_types import check_types, ksql_operator
 from streamduck.ksql.names import PSEUDO_COLUMNS, ksql_name
 
@@ -18,9 +19,18 @@ __all__ = ["QueryCompiler"]
 class QueryCompiler:
     """Compiles one SELECT; holds what the steps learn about it (sources, aggregates, keys)."""
 
-    def __init__(self, schema: dict[str, list[tuple[str, str]]], kinds: dict[str, str], carry: bool) -> None:
+    def __init__(
+        self,
+        schema: dict[str, list[tuple[str, str]]],
+        kinds: dict[str, str],
+        carry: bool,
+        keys: dict[str, list[str]] | None = None,
+        target: str | None = None,
+    ) -> None:
         self.schema = schema
         self.kinds = kinds
+        self.keys = keys or {}
+        self.target = target
         self.carry = carry
         self.sources: list[tuple[str, str]] = []  # (relation name, alias), FROM first
         self.aggregates = 0
@@ -37,6 +47,7 @@ class QueryCompiler:
         self._check_clauses(select)
         self._collect_sources(select)
         names = self._expand_and_name(select)
+        self._check_key_projection(select, names, clauses["partition_by"])
         self._translate_tree(select)
         grouped = bool(select.args.get("group")) or self.aggregates > 0
         final = clauses["emit"] is not None and clauses["emit"].this == "FINAL"
@@ -129,7 +140,11 @@ class QueryCompiler:
             star_of = self._star_source(projection)
             if star_of is None:
                 projections.append(projection)
-                names.append(output_name(projection, generated))
+                qualified = isinstance(projection, exp.Column) and projection.args.get("table") is not None
+                if joined and qualified:  # ksqlDB names a qualified column of a join ALIAS_COLUMN
+                    names.append(f"{ksql_name(projection.args['table'])}_{ksql_name(projection.this)}")
+                else:
+                    names.append(output_name(projection, generated))
                 continue
             for relation, alias in self.sources:
                 if star_of not in ("*", alias):
@@ -153,6 +168,76 @@ class QueryCompiler:
                 raise DefinitionError(f"{alias}.* refers to no source in FROM")
             return alias
         return None
+
+    def _check_key_projection(self, select: exp.Expr, names: list[str], partition_by: Any) -> None:
+        """ksqlDB's rules for the key of the result: in the projection, and there once."""
+        group = select.args.get("group")
+        if partition_by:
+            keys, what = list(partition_by), "partitioning"
+        elif group is not None:
+            keys, what = [e for e in group.expressions if not _is_window_key(e)], "grouping"
+        elif len(self.sources) == 1:
+            relation, _ = self.sources[0]
+            keys, what = [_column_node(k) for k in self.keys.get(relation, [])], None
+        else:
+            return
+        projected = [_key_text(p.unalias() if p.key == "alias" else p) for p in select.expressions]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise DefinitionError(f"Duplicate column names in the projection: {', '.join(duplicates)}")
+        for key in keys:
+            if _is_null(key):
+                continue
+            self._check_key_type(key, names, projected)
+            matches = [names[i] for i, text in enumerate(projected) if text == _key_text(key)]
+            if len(matches) > 1:
+                raise DefinitionError(
+                    f"The projection contains a key column (`{matches[0]}`) more than once, aliased as: "
+                    f"{' and '.join(matches)}."
+                )
+            if not matches and what is not None and self.target is not None:
+                shown = self._qualified(key)
+                raise DefinitionError(
+                    f"The query used to build `{self.target}` must include the {what} expression {shown} "
+                    f"in its projection (eg, SELECT {shown}...)."
+                )
+
+    def _check_key_type(self, key: exp.Expr, names: list[str], projected: list[str]) -> None:
+        from sqlglot import exp
+
+        if not isinstance(key, exp.Column):
+            return
+        types = {c.upper(): t for r, _ in self.sources for c, t in self.schema[r]}
+        duckdb_type = types.get(ksql_name(key.this).upper(), "")
+        if "MAP(" in duckdb_type.upper():
+            from streamduck.ksql.sources import sql_type_text
+            from streamduck.ksql.types import ksql_type_from_duckdb
+
+            text = _key_text(key)
+            name = next((names[i] for i, p in enumerate(projected) if p == text), ksql_name(key.this))
+            raise DefinitionError(
+                "Map keys, including types that contain maps, are not supported as they may lead to "
+                f"unexpected behavior due to inconsistent serialization. Key column name: `{name}`. "
+                f"Column type: {sql_type_text(ksql_type_from_duckdb(duckdb_type))}. "
+                "See https://github.com/confluentinc/ksql/issues/6621 for more."
+            )
+
+    def _qualified(self, node: exp.Expr) -> str:
+        """An expression as ksqlDB prints it in messages: columns qualified by their source."""
+        from sqlglot import exp
+
+        relation, alias = self.sources[0]
+
+        def qualify(n: exp.Expr) -> exp.Expr:
+            if isinstance(n, exp.Column):
+                table = n.args.get("table")
+                source = ksql_name(table) if table is not None else relation
+                if table is not None and ksql_name(table) == alias:
+                    source = relation
+                return exp.column(ksql_name(n.this), table=source)
+            return n
+
+        return _ksql_text(node.copy().transform(qualify)).replace("`", "")
 
     # --- ksqlDB nodes -> DuckDB nodes -----------------------------------------------------------
 
@@ -275,6 +360,7 @@ class QueryCompiler:
         except OptimizeError as exc:
             raise DefinitionError(_column_error(str(exc))) from None
         select = annotate_types(select, schema=schema, dialect="duckdb")
+        check_expressions(select)
         check_types(select)
         for node in list(select.walk()):
             fixed = ksql_operator(node)
@@ -313,6 +399,40 @@ def _group_key_name(select: exp.Expr, expr: exp.Expr) -> str:
         if isinstance(projection, exp.Alias) and projection.this == expr:
             return projection.alias
     return expr.sql("duckdb")
+
+
+def _column_node(name: str) -> exp.Expr:
+    from sqlglot import exp
+
+    return exp.column(name)
+
+
+def _is_null(node: exp.Expr) -> bool:
+    from sqlglot import exp
+
+    return isinstance(node, exp.Null)
+
+
+def _key_text(node: exp.Expr) -> str:
+    """An expression compared regardless of qualifiers and case (``t.id`` is ``ID``)."""
+    from sqlglot import exp
+
+    bare = node.copy().transform(lambda n: exp.column(ksql_name(n.this)) if isinstance(n, exp.Column) else n)
+    return _ksql_text(bare).upper()
+
+
+def _ksql_text(node: exp.Expr) -> str:
+    """ksqlDB text of an expression (``a->b`` for struct fields, which sqlglot cannot print)."""
+    from sqlglot import exp
+
+    from streamduck.ksql.dialect import Ksql, StructField
+
+    def arrow(n: exp.Expr) -> exp.Expr:
+        if isinstance(n, StructField):
+            return exp.var(f"{n.this.sql(dialect=Ksql)}->{n.expression.name.upper()}")
+        return n
+
+    return node.transform(arrow).sql(dialect=Ksql)
 
 
 def _is_window_key(expr: exp.Expr) -> bool:

@@ -81,11 +81,24 @@ def _shown(node: exp.Expr) -> str:
 
 def explain_duckdb_error(message: str) -> str:
     """DuckDB binder messages that have a ksqlDB wording, reworded; others unchanged."""
+    import re
+
     marker = "must appear in the GROUP BY clause"
     if marker in message and '"' in message:
         column = message.split('"')[1]
         return f"Non-aggregate SELECT expression(s) not part of GROUP BY: {column.upper()}"
+    no_match = re.search(r"No function matches the given name and argument types '(\w+)\((.*?)\)'", message)
+    if no_match:
+        name, types = no_match.groups()
+        shown = ", ".join(_ksql_type_text(t.strip()) for t in types.split(",") if t.strip())
+        return f"Function '{name}' does not accept parameters ({shown})."
     return message
+
+
+def _ksql_type_text(duckdb_type: str) -> str:
+    """A DuckDB type in a binder message as ksqlDB names it (``INTEGER_LITERAL`` is ``INTEGER``)."""
+    base = duckdb_type.removesuffix("_LITERAL").upper()
+    return {"VARCHAR": "STRING", "BLOB": "BYTES", "INT": "INTEGER"}.get(base, base)
 
 
 def check_types(select: exp.Expr) -> None:

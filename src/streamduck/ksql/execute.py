@@ -129,10 +129,11 @@ def _create_derived(con: duckdb.DuckDBPyConnection, statement: Statement) -> Out
     state = _existing(con, statement, name, kind)
     if state == "unchanged":
         return Outcome("unchanged", kind, name, statement.location)
-    kinds = {e.name: e.kind for e in catalog.entries(con)}
+    entries = catalog.entries(con)
     compiled = compile_select(
-        node.args["query"], catalog.relation_schema(con), kinds, carry_pseudo_columns=True
-    )
+        node.args["query"], catalog.relation_schema(con), {e.name: e.kind for e in entries},
+        carry_pseudo_columns=True, keys={e.name: e.key_columns for e in entries}, target=name,
+    )  # fmt: skip
     if compiled.kind != kind:
         raise DefinitionError(
             f"Invalid result type. Your SELECT query produces a {compiled.kind}. "
@@ -142,7 +143,7 @@ def _create_derived(con: duckdb.DuckDBPyConnection, statement: Statement) -> Out
         con.execute(f"CREATE OR REPLACE VIEW main.{quote_sql(name)} AS {compiled.sql}")
         columns = catalog.view_columns(con, name)
     except Exception as exc:  # DuckDB's binder has the last word on types
-        raise DefinitionError(f"the query does not compile in DuckDB: {_first_line(exc)}") from None
+        raise DefinitionError(_first_line(exc, "the query does not compile in DuckDB: ")) from None
     topic = str(props.get("KAFKA_TOPIC") or name)
     problem = topic_name_problem(topic)
     if problem is not None:  # checked before the catalog names it: a transform would fail on it
@@ -207,10 +208,11 @@ def _insert(con: duckdb.DuckDBPyConnection, statement: Statement) -> Outcome:
         raise DefinitionError(
             f"{name} is a source stream: its rows come from its topic (produce to it instead)"
         )
-    kinds = {e.name: e.kind for e in catalog.entries(con)}
+    entries = catalog.entries(con)
     compiled = compile_select(
-        node.args["query"], catalog.relation_schema(con), kinds, carry_pseudo_columns=True
-    )
+        node.args["query"], catalog.relation_schema(con), {e.name: e.kind for e in entries},
+        carry_pseudo_columns=True, keys={e.name: e.key_columns for e in entries}, target=name,
+    )  # fmt: skip
     if compiled.kind != "STREAM":
         raise DefinitionError("INSERT INTO ... SELECT must select a STREAM")
     marker = _insert_marker(statement)
@@ -224,7 +226,7 @@ def _insert(con: duckdb.DuckDBPyConnection, statement: Statement) -> Outcome:
     try:
         con.execute(f"CREATE OR REPLACE VIEW main.{quote_sql(name)} AS {view_sql}")
     except Exception as exc:
-        raise DefinitionError(f"the query does not match {name}: {_first_line(exc)}") from None
+        raise DefinitionError(_first_line(exc, f"the query does not match {name}: ")) from None
     sources = sorted(set(target.sources) | set(compiled.sources))
     catalog.upsert(con, dataclasses.replace(target, view_sql=view_sql, sources=sources))
     return Outcome("inserted", "INSERT", name, statement.location, target.topic)
@@ -240,8 +242,11 @@ def _insert_marker(statement: Statement) -> str:
     return f"/* insert {hashlib.sha256(text.encode()).hexdigest()[:16]} */"
 
 
-def _first_line(exc: Exception) -> str:
+def _first_line(exc: Exception, context: str) -> str:
+    """DuckDB's first line, in ksqlDB's words where it has them, else after ``context``."""
     from streamduck.ksql.compile_types import explain_duckdb_error
 
     text = str(exc).strip()
-    return explain_duckdb_error(text.splitlines()[0]) if text else type(exc).__name__
+    first = text.splitlines()[0] if text else type(exc).__name__
+    explained = explain_duckdb_error(first)
+    return explained if explained != first else f"{context}{first}"

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from streamduck.ksql.compile import CompiledQuery
     from streamduck.settings import Settings
 
-__all__ = ["QueryResult", "compile_for_warehouse", "push_query", "run_query"]
+__all__ = ["QueryResult", "compile_for_warehouse", "push_query", "query_connection", "run_query"]
 
 
 @dataclass(frozen=True)
@@ -63,9 +63,13 @@ def compile_for_warehouse(
     select = statements[0].expression
     if drop_limit:
         select.set("limit", None)
-    kinds = {e.name: e.kind for e in catalog.entries(con)}
+    entries = catalog.entries(con)
+    kinds = {e.name: e.kind for e in entries}
     try:
-        return compile_select(select, catalog.relation_schema(con), kinds, carry_pseudo_columns=True)
+        return compile_select(
+            select, catalog.relation_schema(con), kinds, carry_pseudo_columns=True,
+            keys={e.name: e.key_columns for e in entries},
+        )  # fmt: skip
     except DefinitionError:
         if select.args.get("emit") is not None:
             raise  # a push query is ksqlDB SQL by definition: show ksqlDB's error
@@ -120,11 +124,16 @@ def run_query(settings: Settings, text: str) -> QueryResult:
         return listing
     con = _open(settings)
     try:
-        compiled = compile_for_warehouse(con, text)
-        result = _fetch(con, compiled.sql if compiled else text, settings.backend.location)
-        return _visible(result, compiled, _requested(text) if compiled else set())
+        return query_connection(con, text, settings.backend.location)
     finally:
         con.close()
+
+
+def query_connection(con: duckdb.DuckDBPyConnection, text: str, path: Path) -> QueryResult:
+    """One query over an open warehouse connection (``path`` names the file in errors)."""
+    compiled = compile_for_warehouse(con, text)
+    result = _fetch(con, compiled.sql if compiled else text, path)
+    return _visible(result, compiled, _requested(text) if compiled else set())
 
 
 def _require_one_statement(text: str) -> None:

@@ -100,6 +100,8 @@ def definition_from(statement: Statement) -> SourceDefinition:
     value_format, key_format = _formats(props, fail)
     check_key_schema(columns, key_format, fail)
     timestamp = _timestamp_column(props, columns, fail)
+    if props.get("WRAP_SINGLE_VALUE") is not None and len([c for c in columns if c.role == "value"]) != 1:
+        raise fail("'WRAP_SINGLE_VALUE' is only valid for single-field value schemas")
     return SourceDefinition(
         name=name,
         kind=kind,

@@ -86,6 +86,11 @@ def _render(data_type: exp.DataType, ksql: bool) -> str:
     name = data_type.this.name
     params = data_type.expressions
     if name in _SCALARS:
+        if params:  # STRING(10), INT(4): ksqlDB's types take no parameters
+            written = ", ".join(p.sql() for p in params)
+            raise UnsupportedType(
+                f"Unexpected parameters for type {_SCALARS[name][0]}: {_SCALARS[name][0]}({written})"
+            )
         return _SCALARS[name][0 if ksql else 1]
     if name == "DECIMAL":
         return _decimal(params)
@@ -119,3 +124,43 @@ def _struct(fields: list[exp.Expr], ksql: bool) -> str:
         rendered.append(f"{quote_ksql(name)} {inner}" if ksql else f"{quote_sql(name)} {inner}")
     body = ", ".join(rendered)
     return f"STRUCT<{body}>" if ksql else f"STRUCT({body})"
+
+
+_FROM_DUCKDB = {
+    "INT": "INT", "INTEGER": "INT", "SMALLINT": "INT", "TINYINT": "INT", "BIGINT": "BIGINT",
+    "DOUBLE": "DOUBLE", "FLOAT": "DOUBLE", "BOOLEAN": "BOOLEAN", "VARCHAR": "STRING", "TEXT": "STRING",
+    "BLOB": "BYTES", "VARBINARY": "BYTES", "DATE": "DATE", "TIME": "TIME", "TIMESTAMP": "TIMESTAMP",
+    "HUGEINT": "BIGINT", "INT128": "BIGINT", "UBIGINT": "BIGINT", "UINTEGER": "BIGINT",
+}  # fmt: skip
+
+
+def ksql_type_from_duckdb(duckdb_type: str) -> str:
+    """The canonical ksqlDB type of a DuckDB column type (``VARCHAR[]`` -> ``ARRAY<STRING>``).
+
+    Types DuckDB has and ksqlDB has not (a 128-bit integer, say) come back as DuckDB names them.
+    """
+    from sqlglot import exp
+    from sqlglot.errors import ParseError
+
+    try:
+        data_type = exp.DataType.build(duckdb_type, dialect="duckdb")
+    except (ParseError, ValueError):
+        return duckdb_type
+    return _from_duckdb(data_type)
+
+
+def _from_duckdb(data_type: exp.DataType) -> str:
+    name = data_type.this.name
+    params = data_type.expressions
+    if name in ("ARRAY", "LIST") and params:
+        return f"ARRAY<{_from_duckdb(params[0])}>"
+    if name == "MAP" and len(params) == 2:
+        return f"MAP<{_from_duckdb(params[0])}, {_from_duckdb(params[1])}>"
+    if name == "STRUCT":
+        fields = ", ".join(f"{quote_ksql(f.name)} {_from_duckdb(f.args['kind'])}" for f in params)
+        return f"STRUCT<{fields}>"
+    if name == "DECIMAL":
+        return f"DECIMAL({', '.join(p.name for p in params)})" if params else "DECIMAL"
+    if name.startswith("TIMESTAMP"):
+        return "TIMESTAMP"
+    return _FROM_DUCKDB.get(name, data_type.sql("duckdb"))

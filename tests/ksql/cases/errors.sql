@@ -1,0 +1,164 @@
+--@test: IN list - a string literal must parse as the column's type
+--@expected.message: Invalid Predicate: invalid input syntax for type INTEGER: "ten".
+CREATE STREAM input (id INT KEY, v INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT * FROM input WHERE v IN (10, 'ten');
+
+--@test: IN list - a boolean among integers
+--@expected.message: Invalid Predicate: operator does not exist: INTEGER = BOOLEAN (true)
+CREATE STREAM input (id INT KEY, v INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT * FROM input WHERE v IN (10, true);
+
+--@test: IN list - a string column among numbers
+--@expected.message: Invalid Predicate: operator does not exist: BIGINT = STRING (S)
+CREATE STREAM input (id INT KEY, v BIGINT, s STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT * FROM input WHERE v IN (10, s);
+
+--@test: IN list - a number among booleans
+--@expected.message: Invalid Predicate: operator does not exist: BOOLEAN = INTEGER (10)
+CREATE STREAM input (id INT KEY, b BOOLEAN) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT * FROM input WHERE b IN (true, 10);
+
+--@test: IN list - a string that is no boolean
+--@expected.message: Invalid Predicate: invalid input syntax for type BOOLEAN: "maybe".
+CREATE STREAM input (id INT KEY, b BOOLEAN) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT * FROM input WHERE b IN (true, 'maybe');
+
+--@test: IN list - a double column among strings
+--@expected.message: Invalid Predicate: operator does not exist: STRING = DOUBLE (D)
+CREATE STREAM input (id INT KEY, s STRING, d DOUBLE) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT * FROM input WHERE s IN ('a', d);
+
+--@test: array constructor - an element that is no number
+--@expected.message: invalid input syntax for type INTEGER: "not a number"
+CREATE STREAM input (id INT KEY, v INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, ARRAY[1, 'not a number'] AS l FROM input;
+
+--@test: array constructor - all NULL
+--@expected.message: Cannot construct an array with all NULL elements
+CREATE STREAM input (id INT KEY, v INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, ARRAY[NULL, NULL] AS l FROM input;
+
+--@test: CASE - every branch NULL
+--@expected.message: Invalid Case expression. All case branches have NULL type
+CREATE STREAM input (id INT KEY, v INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, CASE WHEN v > 1 THEN NULL ELSE NULL END AS c FROM input;
+
+--@test: CASE - ELSE of another type than THEN
+--@expected.message: Invalid Case expression. Type for the default clause should be the same as for 'THEN' clauses.
+CREATE STREAM input (id INT KEY, v INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, CASE WHEN v > 1 THEN 'big' ELSE 0 END AS c FROM input;
+
+--@test: CAST - an array to a scalar
+--@expected.message: Cast of ARRAY<INTEGER> to INTEGER is not supported
+CREATE STREAM input (id INT KEY, a ARRAY<INT>) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, CAST(a AS INT) AS c FROM input;
+
+--@test: types - STRING takes no length
+--@expected.message: Unexpected parameters for type STRING
+CREATE STREAM input (id INT KEY, s STRING(10)) WITH (kafka_topic='t', value_format='JSON');
+
+--@test: serde - WRAP_SINGLE_VALUE needs a single value column
+--@expected.message: 'WRAP_SINGLE_VALUE' is only valid for single-field value schemas
+CREATE STREAM input (id INT KEY, a INT, b INT) WITH (kafka_topic='t', value_format='JSON', wrap_single_value=false);
+
+--@test: keys - a map key
+--@expected.message: Map keys, including types that contain maps, are not supported as they may lead to unexpected behavior due to inconsistent serialization. Key column name: `K`. Column type: MAP<STRING, INTEGER>.
+CREATE STREAM input (k MAP<STRING, INT> KEY, v INT) WITH (kafka_topic='t', value_format='JSON', key_format='JSON');
+
+--@test: keys - two KAFKA-format key columns
+--@expected.message: The 'KAFKA' format only supports a single field. Got: [`A` INTEGER KEY, `B` STRING KEY]
+CREATE STREAM input (a INT KEY, b STRING KEY, v INT) WITH (kafka_topic='t', value_format='JSON');
+
+--@test: keys - a boolean KAFKA key
+--@expected.message: The 'KAFKA' format does not support type 'BOOLEAN'
+CREATE STREAM input (k BOOLEAN KEY, v INT) WITH (kafka_topic='t', value_format='JSON');
+
+--@test: pseudo-columns - ROWTIME as a declared column
+--@expected.message: 'ROWTIME' is a reserved column name
+CREATE STREAM input (k STRING KEY, rowtime BIGINT) WITH (kafka_topic='t', value_format='JSON');
+
+--@test: pseudo-columns - ROWOFFSET as a declared column
+--@expected.message: 'ROWOFFSET' is a reserved column name
+CREATE STREAM input (k STRING KEY, rowoffset BIGINT) WITH (kafka_topic='t', value_format='JSON');
+
+--@test: joins - a table joined on a value column
+--@expected.message: Invalid join condition: stream-table joins require to join on the table's primary key. Got S.V = T.NAME.
+CREATE STREAM s (id INT KEY, v STRING) WITH (kafka_topic='s', value_format='JSON');
+CREATE TABLE t (id INT PRIMARY KEY, name STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT s.id, name FROM s JOIN t ON s.v = t.name;
+
+--@test: joins - table-stream order
+--@expected.message: Invalid join order: table-stream joins are not supported; only stream-table joins. Got T [INNER] JOIN S.
+CREATE STREAM s (id INT KEY, v STRING) WITH (kafka_topic='s', value_format='JSON');
+CREATE TABLE t (id INT PRIMARY KEY, name STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE output AS SELECT t.id, name FROM t JOIN s ON t.id = s.id;
+
+--@test: joins - stream-table full outer
+--@expected.message: Invalid join type: full-outer join not supported for stream-table join. Got S [FULL] OUTER JOIN T.
+CREATE STREAM s (id INT KEY, v STRING) WITH (kafka_topic='s', value_format='JSON');
+CREATE TABLE t (id INT PRIMARY KEY, name STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT s.id, name FROM s FULL OUTER JOIN t ON s.id = t.id;
+
+--@test: joins - stream-stream without WITHIN
+--@expected.message: Stream-Stream joins must have a WITHIN clause specified
+CREATE STREAM a (id INT KEY, v STRING) WITH (kafka_topic='a', value_format='JSON');
+CREATE STREAM b (id INT KEY, w STRING) WITH (kafka_topic='b', value_format='JSON');
+CREATE STREAM output AS SELECT a.id, v, w FROM a JOIN b ON a.id = b.id;
+
+--@test: partition by - the key must be projected
+--@expected.message: The query used to build `OUTPUT` must include the partitioning expression INPUT.V in its projection (eg, SELECT INPUT.V...).
+CREATE STREAM input (id INT KEY, v STRING, w INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, w FROM input PARTITION BY v;
+
+--@test: partition by - an expression must be projected
+--@expected.message: The query used to build `OUTPUT` must include the partitioning expression ABS(INPUT.ID) in its projection (eg, SELECT ABS(INPUT.ID)...).
+CREATE STREAM input (id INT KEY, v STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT v, id FROM input PARTITION BY ABS(id);
+
+--@test: partition by - the key projected twice
+--@expected.message: The projection contains a key column (`V`) more than once, aliased as: V and V2.
+CREATE STREAM input (id INT KEY, v STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT v, v AS v2, id FROM input PARTITION BY v;
+
+--@test: partition by - a map
+--@expected.message: Map keys, including types that contain maps, are not supported
+CREATE STREAM input (id INT KEY, m MAP<STRING, INT>) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT * FROM input PARTITION BY m;
+
+--@test: group by - the key must be projected
+--@expected.message: The query used to build `OUTPUT` must include the grouping expression INPUT.V in its projection (eg, SELECT INPUT.V...).
+CREATE STREAM input (id INT KEY, v STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE output AS SELECT COUNT(*) AS n FROM input GROUP BY v;
+
+--@test: group by - a column neither grouped nor aggregated
+--@expected.message: Non-aggregate SELECT expression(s) not part of GROUP BY: W
+CREATE STREAM input (id INT KEY, v STRING, w INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE output AS SELECT v, w, COUNT(*) AS n FROM input GROUP BY v;
+
+--@test: projection - the source key twice
+--@expected.message: The projection contains a key column (`ID`) more than once, aliased as: ID and ID2.
+CREATE STREAM input (id INT KEY, v STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, id AS id2, v FROM input;
+
+--@test: functions - wrong argument types
+--@expected.message: does not accept parameters (INTEGER, INTEGER).
+CREATE STREAM input (id INT KEY, v INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, SUBSTRING(v, 1) AS s FROM input;
+
+--@test: functions - unknown
+--@expected.message: Can't find any functions with the name 'NO_SUCH_FN'
+CREATE STREAM input (id INT KEY, v INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, NO_SUCH_FN(v) AS s FROM input;
+
+--@test: projection - an unknown column
+--@expected.message: SELECT column 'NOPE' cannot be resolved
+CREATE STREAM input (id INT KEY, v INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, nope FROM input;
+
+--@test: tables need a primary key
+--@expected.message: Tables require a PRIMARY KEY. Please define the PRIMARY KEY.
+CREATE TABLE input (id INT, v INT) WITH (kafka_topic='t', value_format='JSON');
+
+--@test: a topic is required
+--@expected.message: Missing required property "KAFKA_TOPIC" in WITH clause
+CREATE STREAM input (id INT KEY, v INT) WITH (value_format='JSON');
