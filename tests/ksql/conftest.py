@@ -62,7 +62,7 @@ class Warehouse:
         """``SELECT * FROM name`` as ``streamduck sql`` runs it."""
         from streamduck.ksql.query import query_connection
 
-        return query_connection(self.con, f"SELECT * FROM {name}", self.path).rows
+        return query_connection(self.con, f"SELECT * FROM {name}", str(self.path)).rows
 
     def columns(self, ksql: str) -> list[str]:
         return [d[0] for d in self.con.execute(self.compile(ksql).sql).description]

@@ -129,7 +129,7 @@ def run_query(settings: Settings, text: str) -> QueryResult:
         con.close()
 
 
-def query_connection(con: duckdb.DuckDBPyConnection, text: str, path: Path) -> QueryResult:
+def query_connection(con: duckdb.DuckDBPyConnection, text: str, path: str) -> QueryResult:
     """One query over an open warehouse connection (``path`` names the file in errors)."""
     compiled = compile_for_warehouse(con, text)
     result = _fetch(con, compiled.sql if compiled else text, path)
