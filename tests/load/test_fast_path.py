@@ -89,6 +89,13 @@ def _corpus() -> list[bytes]:
         b"{}", b"  " + json.dumps(GOOD).encode(), json.dumps({**GOOD, "born": "@"}).encode().replace(b'"@"', b'"2020-02-\\u0032\\u0039"'), b'{"name": "a", "name": {"x": 1}}', b'{"age": 1, "age": "x"}',
         b"[1]", b"42", b'"text"', b"null", b"{nope", b"\xff", b"", b'{"name": "\\ud800"}',
         json.dumps({**GOOD, "extra": 1, "Extra": 2}).encode(),
+        # Not JSON by RFC 8259 though DuckDB reads them; NaN inside a string is fine.
+        json.dumps({**GOOD, "score": float("nan")}).encode(), json.dumps({**GOOD, "age": float("-inf")}).encode(),
+        json.dumps({**GOOD, "tags": [1, float("inf")]}).encode(), json.dumps({**GOOD, "name": "NaN, Infinity"}).encode(),
+        # A repeated key: ksqlDB reads the last value.
+        json.dumps(GOOD).encode()[:-1] + b', "age": "x"}', json.dumps(GOOD).encode()[:-1] + b', "age": 7}',
+        json.dumps({**GOOD, "age": 660.75}).encode(), json.dumps({**GOOD, "age": "660.75"}).encode(),
+        json.dumps({**GOOD, "seen": "2026-11-26T08:05:00+02:00"}).encode(),
     ]  # fmt: skip
     return values
 

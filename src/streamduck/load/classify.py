@@ -18,7 +18,9 @@ from streamduck.load.fast_path import fast_path
 from streamduck.warehouse.coerce import (
     column_typed_value,
     field_json,
+    has_non_json_number,
     json_field_projections,
+    last_value_per_key,
     uncoercible,
 )
 from streamduck.warehouse.kafka_keys import kafka_key_problem_sql
@@ -66,7 +68,8 @@ def _staging_query(definition: SourceDefinition, source: str, max_value_bytes: i
 WITH probe AS MATERIALIZED (
   SELECT *, CASE WHEN _j IS NOT NULL AND {key_ok} THEN {fast.valid} ELSE false END AS _fast
   FROM (SELECT *, CASE WHEN _j IS NOT NULL THEN json_keys(text) END AS _keys
-    FROM (SELECT *, CASE WHEN text[1] = '{{' THEN TRY({fast.extract("text")}) END AS _j
+    FROM (SELECT *, CASE WHEN text[1] = '{{' AND NOT {has_non_json_number("text")}
+      THEN TRY({fast.extract("text")}) END AS _j
       FROM (SELECT *, {_decoded(max_value_bytes)} AS text FROM {source})))
 )
 SELECT "partition", "offset", timestamp_ms, "key", headers, NULL::BLOB AS "value", text, _keys AS keys,
@@ -128,10 +131,14 @@ def _classify_query(definition: SourceDefinition, source: str, max_value_bytes: 
     missing_key = "WHEN \"key\" IS NULL THEN 'null_key'" if is_table else ""
     fields, typed, error = _field_layers(definition)
     return f"""
-WITH decoded AS (
-  SELECT *, {_decoded(max_value_bytes)} AS text FROM {source}
+WITH undecoded AS (
+  SELECT *, {_decoded(max_value_bytes)} AS _text FROM {source}
+), decoded AS (  -- an object repeating a key is stored with the key's last value, as ksqlDB reads it
+  SELECT * EXCLUDE (_text, _all_keys), CASE WHEN len(_all_keys) <> list_unique(_all_keys)
+    THEN {last_value_per_key("_text", "_all_keys")} ELSE _text END AS text
+  FROM (SELECT *, CASE WHEN _text[1] = '{{' THEN TRY(json_keys(_text)) END AS _all_keys FROM undecoded)
 ), parsed AS (  -- one parse: the root type, NULL when the text is not JSON
-  SELECT *, TRY(json_type(text)) AS root FROM decoded
+  SELECT *, CASE WHEN NOT {has_non_json_number("text")} THEN TRY(json_type(text)) END AS root FROM decoded
 ), objects AS (
   SELECT *, {_projections(definition)} FROM parsed
 ), fields AS (

@@ -65,8 +65,14 @@ def fast_path(definition: SourceDefinition) -> FastPath:
         f"len(list_filter(_keys, lambda k: list_contains({_sql_list(upper)}, upper(k)) "
         f"AND NOT list_contains({_sql_list(exact)}, k))) = 0"
     )
+    # A declared field named twice: ksqlDB reads the last value, the extraction the first. Each
+    # present field is named once exactly when the keys naming declared fields are as many.
+    present = " + ".join(f"(_j[{i}] IS NOT NULL)::INTEGER" for i in range(1, len(columns) + 1))
+    named_once = (
+        f"len(list_filter(_keys, lambda k: k IN ({', '.join(quote_string(f) for f in exact)}))) = {present}"
+    )
     valid = (
-        f"CASE WHEN {' AND '.join(present_checks)} THEN true "
+        f"{named_once} AND CASE WHEN {' AND '.join(present_checks)} THEN true "
         f"WHEN {' AND '.join(absent_checks)} THEN {no_other_spelling} ELSE false END"
     )
     return FastPath(tuple(c.field for c in columns), valid)

@@ -16,15 +16,32 @@ from streamduck.ksql.model import Column
 from streamduck.warehouse.sqltext import quote_ident, quote_string
 
 __all__ = [
+    "NON_JSON_NUMBER",
     "column_duckdb_type",
     "column_typed_value",
     "field_json",
+    "has_non_json_number",
     "json_field_projections",
+    "last_value_per_key",
     "typed_value",
     "uncoercible",
 ]
 
 _NUMERIC_JSON = "('UBIGINT', 'BIGINT', 'DOUBLE')"
+_INTEGERS = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "INT",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+)
+_UTC_OFFSET = r"[0-9]:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?\s*([zZ]|[+-][0-9]{2}(:?[0-9]{2})?)\s*$"
+"""A time of day followed by ``Z`` or ``+hh:mm`` / ``-hhmm`` / ``+hh``."""
 
 
 def column_duckdb_type(column: Column) -> str:
@@ -87,6 +104,30 @@ def json_field_projections(text: str, fields: Sequence[str]) -> dict[str, str]:
     }
 
 
+def last_value_per_key(text: str, keys: str) -> str:
+    """The JSON object ``text`` (whose top-level keys are the list ``keys``) with each key once, at its last value.
+
+    ksqlDB (Jackson) reads a repeated key's last value, DuckDB its first: the loader stores such an
+    object rewritten this way, so every later reading agrees with ksqlDB.
+    """
+    kept = f"list_filter(range(1, len({keys}) + 1), lambda i: NOT list_contains({keys}[i + 1:], {keys}[i]))"
+    pairs = f"list_transform({kept}, lambda i: to_json({keys}[i]) || ':' || json_extract({text}, '$.*')[i])"
+    return f"('{{' || array_to_string({pairs}, ',') || '}}')"
+
+
+NON_JSON_NUMBER = r"""(?is)^(?:(?:[^"]|"(?:[^"\\]|\\.)*")*?[\[:,])?\s*[-+]?(?:nan|inf)"""
+"""A NaN or Infinity token outside any string. DuckDB's JSON reader accepts them; RFC 8259 (and
+ksqlDB) do not, so such a value is ``not_json``. The regular expression skips over strings."""
+
+
+def has_non_json_number(text: str) -> str:
+    """SQL true when ``text`` holds NaN/Infinity as a number (a cheap test first: most text has neither)."""
+    return (
+        f"(regexp_matches({text}, '[nN][aA][nN]|[iI][nN][fF]') "
+        f"AND regexp_matches({text}, {quote_string(NON_JSON_NUMBER)}))"
+    )
+
+
 def field_json(text: str, field: str) -> str:
     """The JSON value of top-level ``field`` (SQL NULL when absent), over :func:`json_field_projections`.
 
@@ -114,8 +155,12 @@ def typed_value(json_expr: str, duckdb_type: str) -> str:
             f" ELSE TRY_CAST({text} AS DATE) END"
         )
     if base.startswith("TIMESTAMP"):  # ksqlDB writes TIMESTAMP as epoch milliseconds
+        # A string with a UTC offset is converted to UTC (DuckDB's TIMESTAMP cast drops the offset);
+        # one without is UTC already, as in ksqlDB.
         return (
             f"CASE WHEN {kind} IN {_NUMERIC_JSON} THEN TRY_CAST(epoch_ms(TRY_CAST({text} AS BIGINT)) AS {duckdb_type})"
+            f" WHEN regexp_matches({text}, {quote_string(_UTC_OFFSET)})"
+            f" THEN TRY_CAST(timezone('UTC', TRY_CAST({text} AS TIMESTAMPTZ)) AS {duckdb_type})"
             f" ELSE TRY_CAST({text} AS {duckdb_type}) END"
         )
     if base == "TIME":  # ksqlDB writes TIME as milliseconds since midnight
@@ -129,6 +174,12 @@ def typed_value(json_expr: str, duckdb_type: str) -> str:
         return f"TRY_CAST({json_expr} AS {duckdb_type})"
     if base == "BOOLEAN":  # only JSON booleans and the strings true/false, as ksqlDB
         return f"CASE lower({text}) WHEN 'true' THEN true WHEN 'false' THEN false END"
+    if base in _INTEGERS:  # ksqlDB truncates a fractional number toward zero (DuckDB's cast rounds)
+        return (
+            f"CASE WHEN {kind} = 'DOUBLE' THEN TRY_CAST(trunc(TRY_CAST({text} AS DOUBLE)) AS {duckdb_type})"
+            f" WHEN {kind} = 'VARCHAR' AND NOT regexp_matches({text}, '^\\s*[-+]?[0-9]+\\s*$') THEN NULL"
+            f" ELSE TRY_CAST({text} AS {duckdb_type}) END"
+        )
     return f"TRY_CAST({text} AS {duckdb_type})"
 
 
