@@ -26,6 +26,7 @@ __all__ = [
     "TopicExists",
     "TopicNotFound",
     "TransformFenced",
+    "WarehouseConflict",
     "WarehouseDamaged",
     "WarehouseIncompatible",
     "WarehouseLocked",
@@ -60,6 +61,10 @@ class WarehouseLocked(RetryableError):
 
 class WarehouseTooNew(FatalError):
     """The warehouse was written by a newer streamduck (its internal schema version is unknown here)."""
+
+
+class WarehouseConflict(RetryableError):
+    """Concurrent writers kept winning the DuckLake commit; this one gave up after many retries."""
 
 
 class WarehouseUnavailable(RetryableError):

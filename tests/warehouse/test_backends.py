@@ -17,7 +17,7 @@ from streamduck.warehouse.extensions import OFFLINE_CONFIG, extension_path, load
 from streamduck.warehouse.local_postgres import LocalPostgres
 from tests.conftest import STREAMDUCK_BIN, env_for
 
-DUCKDB_2_FILE = Path(__file__).parent / "data" / "written-by-duckdb-2.0.1.duckdb.gz"
+DUCKDB_2_FILE = Path(__file__).parent / "fixtures" / "written-by-duckdb-2.0.1.duckdb.gz"
 """A real (tiny) warehouse file written by DuckDB 2.0.1: one table ``t`` with one row."""
 SENTINEL = "s3cret-Sentinel-pw"
 

@@ -25,6 +25,8 @@ from streamduck.warehouse.layout import INTERNAL_SCHEMA, raw_table
 if TYPE_CHECKING:
     import duckdb
 
+_DRIFT = "temp._streamduck_drift"
+"""This batch's schema-drift observations, for the UPDATE and the INSERT of the upsert."""
 _BATCH = "_streamduck_batch"
 """The batch's records as registered with DuckDB (columns of :meth:`Batch.to_arrow`)."""
 
@@ -40,6 +42,8 @@ class CommitResult:
     duplicates: int = 0
     conflicts: dict[int, int | None] = field(default_factory=dict)
     """For a stale batch: per partition, the offset the warehouse holds instead."""
+    conflicts_retried: int = 0
+    """Commit conflicts with concurrent writers (DuckLake) this batch met before it landed."""
 
 
 def utc_now() -> dt.datetime:
@@ -58,8 +62,14 @@ def commit_batch(
     guarantee: Guarantee,
     loader: str,
     max_value_bytes: int,
+    conflicts_retried: int = 0,
 ) -> CommitResult:
-    """Write ``batch`` in one transaction; with compare-and-set, only if the stored offsets still match."""
+    """Write ``batch`` in one transaction; with compare-and-set, only if the stored offsets still match.
+
+    ``conflicts_retried``: how many earlier attempts of this batch lost a commit conflict to a
+    concurrent writer (DuckLake), recorded in its history row. A conflict raises from COMMIT; the
+    caller re-runs the whole call, whose compare-and-set then sees what the winner stored.
+    """
     definition = batch.definition
     offsets = WarehouseOffsets(con)
     started = time.time()
@@ -74,16 +84,29 @@ def commit_batch(
         result = _insert_staged(con, batch)
         _record_drift(con, batch)
         offsets.advance(batch, loader, utc_now())
+        result.conflicts_retried = conflicts_retried
         _record_history(con, batch, result, guarantee.name.value, loader, started)
         crash_point(CrashPoint.AFTER_INSERT)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        _rollback(con)
         raise
     finally:
         _release_staged(con)
     crash_point(CrashPoint.AFTER_WAREHOUSE_COMMIT)
     return result
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the open transaction, if any: a failed COMMIT (a DuckLake conflict) already ended
+    it, and a second error from ROLLBACK would hide the first."""
+    import duckdb
+
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.TransactionException as exc:
+        if "no transaction is active" not in str(exc):
+            raise
 
 
 def classify_ahead(con: duckdb.DuckDBPyConnection, batch: Batch, max_value_bytes: int) -> None:
@@ -147,11 +170,17 @@ def _insert_staged(con: duckdb.DuckDBPyConnection, batch: Batch) -> CommitResult
             FROM {STAGED} WHERE reason IS NULL""",
         [topic],
     ).fetchone()
+    # No INSERT OR IGNORE: a DuckLake has no keys. A dead letter already kept (a replay) is skipped.
     (dead,) = con.execute(
-        f"""INSERT OR IGNORE INTO {INTERNAL_SCHEMA}.dead_letters
-            SELECT ?, ?, "partition", "offset", timestamp_ms, "key", "value", headers, reason, detail, ?
-            FROM {STAGED} WHERE reason IS NOT NULL""",
-        [definition.name, topic, utc_now()],
+        f"""INSERT INTO {INTERNAL_SCHEMA}.dead_letters
+            SELECT $stream, $topic, "partition", "offset", timestamp_ms, "key", "value", headers, reason,
+                   detail, $now
+            FROM {STAGED} AS s
+            WHERE reason IS NOT NULL AND NOT EXISTS (
+                SELECT 1 FROM {INTERNAL_SCHEMA}.dead_letters AS d
+                WHERE d.stream = $stream AND d.topic = $topic
+                  AND d."partition" = s."partition" AND d."offset" = s."offset")""",
+        {"stream": definition.name, "topic": topic, "now": utc_now()},
     ).fetchone()
     duplicates = batch.records - rows - dead
     return CommitResult(definition.name, committed=True, rows=rows, dead_letters=dead, duplicates=duplicates)
@@ -166,7 +195,7 @@ def _record_drift(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
     definition = batch.definition
     declared = [c.field.upper() for c in definition.value_columns]  # matched case-insensitively
     con.execute(
-        f"""INSERT INTO {INTERNAL_SCHEMA}.schema_drift
+        f"""CREATE OR REPLACE TEMP TABLE {_DRIFT} AS
         WITH shapes AS (  -- one row per distinct key list: how often, and where first seen
             SELECT keys, count(*) AS n, arg_min("partition", "offset") AS p, min("offset") AS o
             FROM {STAGED} WHERE reason IS NULL AND keys IS NOT NULL GROUP BY keys
@@ -180,12 +209,25 @@ def _record_drift(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
                          n, p, o FROM shapes)
             WHERE NOT list_contains(upper_keys, d)
         )
-        SELECT $stream, field, kind, arg_min(p, o), min(o), sum(n)::BIGINT, $now, $now
-        FROM observations GROUP BY field, kind
-        ON CONFLICT (stream, field, kind) DO UPDATE
-        SET count = count + excluded.count, last_seen_at = excluded.last_seen_at""",
-        {"stream": definition.name, "declared": declared, "now": utc_now()},
+        SELECT field, kind, arg_min(p, o) AS first_partition, min(o) AS first_offset, sum(n)::BIGINT AS n
+        FROM observations GROUP BY field, kind""",
+        {"declared": declared},
     )
+    # An upsert as UPDATE then INSERT of the new ones (a DuckLake has no keys for ON CONFLICT).
+    params = {"stream": definition.name, "now": utc_now()}
+    con.execute(
+        f"""UPDATE {INTERNAL_SCHEMA}.schema_drift AS d SET count = d.count + o.n, last_seen_at = $now
+            FROM {_DRIFT} AS o WHERE d.stream = $stream AND d.field = o.field AND d.kind = o.kind""",
+        params,
+    )
+    con.execute(
+        f"""INSERT INTO {INTERNAL_SCHEMA}.schema_drift
+            SELECT $stream, field, kind, first_partition, first_offset, n, $now, $now FROM {_DRIFT} AS o
+            WHERE NOT EXISTS (SELECT 1 FROM {INTERNAL_SCHEMA}.schema_drift AS d
+                              WHERE d.stream = $stream AND d.field = o.field AND d.kind = o.kind)""",
+        params,
+    )
+    con.execute(f"DROP TABLE {_DRIFT}")
 
 
 def _record_history(
@@ -197,13 +239,17 @@ def _record_history(
     started: float,
 ) -> None:
     ranges = json.dumps({str(p): list(r) for p, r in sorted(batch.ranges.items())})
+    # The next batch id without a sequence (a DuckLake has none): concurrent loaders that pick the
+    # same one both write the offsets table too, so one of them conflicts and retries.
     con.execute(
-        f"""INSERT INTO {INTERNAL_SCHEMA}.load_history VALUES (
-            nextval('{INTERNAL_SCHEMA}.batch_ids'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-            ?, ?, ?)""",
+        f"""INSERT INTO {INTERNAL_SCHEMA}.load_history (
+            batch_id, stream, topic, guarantee, loader, ranges, records, "rows", dead_letters, duplicates,
+            "bytes", started_at, committed_at, duration_ms, commit_conflicts)
+        SELECT coalesce(max(batch_id), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+        FROM {INTERNAL_SCHEMA}.load_history""",
         [
             batch.definition.name, batch.definition.topic, guarantee, loader, ranges, batch.records,
             result.rows, result.dead_letters, result.duplicates, batch.bytes, utc_from(started),
-            utc_now(), (time.time() - started) * 1000,
+            utc_now(), (time.time() - started) * 1000, result.conflicts_retried,
         ],
     )  # fmt: skip

@@ -78,15 +78,34 @@ class WarehouseOffsets:
         }
 
     def advance(self, batch: Batch, loader: str, now: dt.datetime) -> None:
-        """The set: store the batch's end offsets (never moving one backwards)."""
+        """The set: store the batch's end offsets (never moving one backwards).
+
+        UPDATE the stored rows, then INSERT the partitions never stored: a DuckLake has no keys for
+        ON CONFLICT. There, two transactions that both write this table conflict at COMMIT; the
+        loser is re-run whole, and its compare-and-set then sees what the winner stored.
+        """
         definition = batch.definition
-        self._con.executemany(
-            f"""INSERT INTO {INTERNAL_SCHEMA}.offsets VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (stream, topic, "partition") DO UPDATE
-                SET next_offset = greatest(next_offset, excluded.next_offset),
-                    loader = excluded.loader,
-                    updated_at = excluded.updated_at""",
-            [[definition.name, definition.topic, p, o, loader, now] for p, o in batch.next_offsets.items()],
+        partitions = sorted(batch.next_offsets)
+        params = {
+            "stream": definition.name, "topic": definition.topic, "loader": loader, "now": now,
+            "partitions": partitions, "offsets": [batch.next_offsets[p] for p in partitions],
+        }  # fmt: skip
+        ends = 'SELECT unnest($partitions) AS "partition", unnest($offsets) AS next_offset'
+        self._con.execute(
+            f"""UPDATE {INTERNAL_SCHEMA}.offsets AS o
+                SET next_offset = b.next_offset, loader = $loader, updated_at = $now
+                FROM ({ends}) AS b
+                WHERE o.stream = $stream AND o.topic = $topic AND o."partition" = b."partition"
+                  AND o.next_offset < b.next_offset""",
+            params,
+        )
+        self._con.execute(
+            f"""INSERT INTO {INTERNAL_SCHEMA}.offsets
+                SELECT $stream, $topic, "partition", next_offset, $loader, $now FROM ({ends}) AS b
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM {INTERNAL_SCHEMA}.offsets AS o
+                    WHERE o.stream = $stream AND o.topic = $topic AND o."partition" = b."partition")""",
+            params,
         )
 
     @staticmethod

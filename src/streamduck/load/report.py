@@ -54,6 +54,8 @@ class LoadReport:
     streams: list[StreamLoad]
     batches: int = 0
     stale_batches: int = 0
+    commit_conflicts: int = 0
+    """Commits that lost to a concurrent writer (DuckLake) and were retried."""
     """Batches rolled back because another loader had committed the same partitions first."""
     read_ahead_records: int = 0
     """Records read and classified while the group was still joining (then committed as usual)."""
@@ -77,6 +79,7 @@ class LoadReport:
             "group": self.group,
             "batches": self.batches,
             "stale_batches": self.stale_batches,
+            "commit_conflicts": self.commit_conflicts,
             "read_ahead_records": self.read_ahead_records,
             "duration_s": round(self.duration_s, 3),
             "streams": [s.to_dict() for s in self.streams],

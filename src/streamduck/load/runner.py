@@ -250,6 +250,7 @@ class LoadRun:
             batch.definition.name, result.rows, result.dead_letters, batch.ranges,
         )  # fmt: skip
         self.report.batches += 1
+        self.report.commit_conflicts += result.conflicts_retried
         self.report.stream(batch.definition.name).add(
             batch.ranges, result.rows, result.dead_letters, result.duplicates, batch.records
         )

@@ -24,7 +24,7 @@ from streamduck.ksql.model import SourceDefinition
 from streamduck.load.batch import Batch
 from streamduck.load.commit import CommitResult, classify_ahead, commit_batch, rehearse
 from streamduck.load.guarantee import EXACTLY_ONCE, Guarantee
-from streamduck.warehouse.backend import DuckDBFile, Warehouse
+from streamduck.warehouse.backend import DuckDBFile, Warehouse, retry_conflicts
 from streamduck.warehouse.connection import Waiters
 from streamduck.warehouse.failures import translated
 from streamduck.warehouse.layout import ensure_source
@@ -283,6 +283,23 @@ class WarehouseWriter:
             future.set_exception(exc)
 
     def _commit(self, con: duckdb.DuckDBPyConnection, batch: Batch) -> CommitResult:
+        """Commit ``batch``; a commit conflict with a concurrent writer (DuckLake) re-runs it whole.
+
+        The re-run reads the stored offsets anew: if the other writer took this batch's partitions
+        (a rebalance), the compare-and-set now finds the batch stale; otherwise it lands.
+        """
+        retried = 0
+
+        def count(exc: BaseException) -> None:
+            nonlocal retried
+            retried += 1
+            log.info("stream %s: commit conflict %d, retrying: %s", batch.definition.name, retried, exc)
+
+        return retry_conflicts(lambda: self._commit_within_memory(con, batch, retried), on_retry=count)
+
+    def _commit_within_memory(
+        self, con: duckdb.DuckDBPyConnection, batch: Batch, conflicts_retried: int
+    ) -> CommitResult:
         """Commit under a memory limit sized from the batch; more memory if DuckDB runs out."""
         import duckdb
 
@@ -293,7 +310,7 @@ class WarehouseWriter:
             try:
                 return commit_batch(
                     con, batch, guarantee=options.guarantee, loader=options.loader,
-                    max_value_bytes=options.max_value_bytes,
+                    max_value_bytes=options.max_value_bytes, conflicts_retried=conflicts_retried,
                 )  # fmt: skip
             except duckdb.OutOfMemoryException:  # rolled back: retry the whole batch with more
                 if limit_mb is None:

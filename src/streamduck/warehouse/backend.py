@@ -26,9 +26,9 @@ import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from streamduck.errors import ConfigError, WarehouseUnavailable
+from streamduck.errors import ConfigError, WarehouseConflict, WarehouseUnavailable
 from streamduck.warehouse.sqltext import quote_string
 
 if TYPE_CHECKING:
@@ -36,8 +36,19 @@ if TYPE_CHECKING:
 
     from streamduck.settings import Settings
 
-__all__ = ["CATALOG", "DuckDBFile", "DuckLake", "Warehouse", "mask_password", "warehouse_for"]
+__all__ = [
+    "CATALOG",
+    "DuckDBFile",
+    "DuckLake",
+    "Warehouse",
+    "is_conflict",
+    "is_ducklake",
+    "mask_password",
+    "retry_conflicts",
+    "warehouse_for",
+]
 
+T = TypeVar("T")
 CATALOG = "lake"
 """The name a DuckLake is attached under (and made the default catalog, so layouts match the file's)."""
 _MASK = "**********"
@@ -160,6 +171,7 @@ class DuckLake:
                 lambda: con.execute(attach + (f" ({', '.join(options)})" if options else "")), wait_s
             )
             con.execute(f"USE {CATALOG}")
+            self._migrate(con, read_only)
         except duckdb.Error as exc:
             con.close()
             raise self._unavailable(exc) from None
@@ -169,9 +181,16 @@ class DuckLake:
         return con
 
     def is_conflict(self, exc: BaseException) -> bool:
-        import duckdb
+        return is_conflict(exc)
 
-        return isinstance(exc, duckdb.TransactionException) and "conflict" in str(exc).lower()
+    def _migrate(self, con: duckdb.DuckDBPyConnection, read_only: bool) -> None:
+        """Bring the internal schema up to date; several processes may attach a new DuckLake at once."""
+        from streamduck.warehouse.schema import migrate, refuse_newer, schema_version
+
+        if read_only:
+            refuse_newer(schema_version(con), self.location)
+        else:  # a loser of the race retries and finds the schema current
+            retry_conflicts(lambda: migrate(con, self.location))
 
     def artifacts_dir(self) -> Path:
         if self.data_path and "://" not in self.data_path:
@@ -219,6 +238,56 @@ class DuckLake:
         return WarehouseUnavailable(f"DuckLake {self.location} cannot be attached: {reason}")
 
 
+def is_conflict(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what it hides: a ROLLBACK after a failed COMMIT raises anew) is a DuckLake
+    commit that lost to a concurrent one."""
+    current: BaseException | None = exc
+    seen = 0
+    while current is not None and seen < 10:
+        if type(current).__name__ == "TransactionException" and "conflict" in str(current).lower():
+            return True
+        current, seen = current.__cause__ or current.__context__, seen + 1
+    return False
+
+
+def retry_conflicts(
+    attempt: Callable[[], T], *, retries: int = 50, on_retry: Callable[[BaseException], None] | None = None
+) -> T:
+    """``attempt()``, run again after a commit conflict, with jittered exponential backoff.
+
+    ``attempt`` must be a whole transaction (it is re-run from its start, reading anew). After
+    ``retries`` conflicts in a row the last one is raised as :class:`WarehouseConflict`.
+    """
+    import random
+    import time
+
+    delay = 0.02
+    for tries in range(retries + 1):
+        try:
+            return attempt()
+        except Exception as exc:
+            if not is_conflict(exc):
+                raise
+            if tries == retries:
+                raise WarehouseConflict(
+                    f"gave up after {retries} commit conflicts in a row with concurrent writers; "
+                    "retry later or run fewer writers"
+                ) from exc
+            if on_retry is not None:
+                on_retry(exc)
+            time.sleep(delay * random.uniform(0.5, 1.5))  # noqa: S311  (jitter, not security)
+            delay = min(delay * 2, 1.0)
+    raise AssertionError("unreachable")
+
+
+def is_ducklake(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether ``con``'s default catalog is a DuckLake (no keys, sequences; conflicting commits)."""
+    row = con.execute(
+        "SELECT type FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    return row is not None and row[0] == "ducklake"
+
+
 def _retry_locked(attach: Callable[[], Any], wait_s: float) -> None:
     """Attach, retrying while a local catalog file is held by another process (up to ``wait_s``)."""
     import time
@@ -260,6 +329,10 @@ def warehouse_for(settings: Settings) -> Warehouse:
         if not any(key == "dbname" for key, _ in pairs):
             raise ConfigError("DuckLake catalog ducklake:postgres:<params> needs dbname=<database>")
         password = next((value for key, value in pairs if key == "password"), None)
+        if password is not None:  # masked in every log record from now on, whoever logs it
+            from streamduck.redact import register_secret
+
+            register_secret(password)
         kept = " ".join(f"{key}={_libpq_quote(value)}" for key, value in pairs if key != "password")
         return DuckLake(f"postgres:{kept}", data_path, password)
     if re.match(r"^[a-z]+:", catalog) and not Path(catalog.split(":", 1)[0]).exists():

@@ -17,6 +17,7 @@ read-write; a file of a newer version than this code knows is refused with
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -36,6 +37,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "Migration",
     "create_source_tables",
+    "execute_ddl",
     "migrate",
     "raw_table",
     "refuse_newer",
@@ -95,11 +97,19 @@ def _v1_release_layout(con: duckdb.DuckDBPyConnection) -> None:
             success BOOLEAN NOT NULL, element_count BIGINT NOT NULL, unexpected_count BIGINT NOT NULL,
             unexpected_percent DOUBLE NOT NULL, sample_values JSON, error VARCHAR)""",
     ):
-        con.execute(statement)
+        execute_ddl(con, statement)
+
+
+def _v2_commit_conflicts(con: duckdb.DuckDBPyConnection) -> None:
+    """Load history counts the commit conflicts a batch met (DuckLake: concurrent writers) before it landed."""
+    con.execute(
+        f"ALTER TABLE {INTERNAL_SCHEMA}.load_history ADD COLUMN IF NOT EXISTS commit_conflicts BIGINT DEFAULT 0"
+    )
 
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "loader state, catalog and check results, as released before versions", _v1_release_layout),
+    Migration(2, "load_history.commit_conflicts", _v2_commit_conflicts),
 )
 """Every layout change, oldest first; versions are 1, 2, ... in order (checked at import)."""
 
@@ -150,9 +160,10 @@ def migrate(con: duckdb.DuckDBPyConnection, where: str = "file") -> int:
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {INTERNAL_SCHEMA}")
-        con.execute(
+        execute_ddl(
+            con,
             f"""CREATE TABLE IF NOT EXISTS {_VERSION_TABLE} (
-                version INTEGER PRIMARY KEY, summary VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"""
+                version INTEGER PRIMARY KEY, summary VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)""",
         )
         for migration in MIGRATIONS[found or 0 :]:
             migration.apply(con)
@@ -167,6 +178,25 @@ def migrate(con: duckdb.DuckDBPyConnection, where: str = "file") -> int:
     return found or 0
 
 
+def execute_ddl(con: duckdb.DuckDBPyConnection, statement: str) -> None:
+    """Run one of the DDL statements above, as the warehouse's catalog can hold it.
+
+    A DuckLake has no PRIMARY KEY/UNIQUE constraints, no sequences and no per-column compression
+    choice (its Parquet files are compressed by the writer): there the statement runs without them.
+    Nothing relies on the keys for correctness: every write that could repeat a key is a
+    compare-and-set, an UPDATE of the existing row or an INSERT ... WHERE NOT EXISTS.
+    """
+    from streamduck.warehouse.backend import is_ducklake
+
+    if is_ducklake(con):
+        if statement.lstrip().upper().startswith("CREATE SEQUENCE"):
+            return
+        statement = re.sub(r",\s*PRIMARY KEY\s*\([^)]*\)", "", statement)
+        statement = re.sub(r"\s+PRIMARY KEY\b", "", statement)
+        statement = re.sub(r"\s+USING COMPRESSION \w+", "", statement)
+    con.execute(statement)
+
+
 def raw_table(definition: SourceDefinition) -> str:
     """Quoted name of the source's raw landing table."""
     return qualified(RAW_SCHEMA, definition.name)
@@ -176,9 +206,10 @@ def create_source_tables(con: duckdb.DuckDBPyConnection, definition: SourceDefin
     """Create the tables a source's records land in, if missing."""
     # zstd for the JSON text: checkpoints compress it ~40% faster than DuckDB's default choice
     # (dictionary/FSST after analysis) and the file is ~35% smaller; scans are as fast.
-    con.execute(
+    execute_ddl(
+        con,
         f"""CREATE TABLE IF NOT EXISTS {raw_table(definition)} (
             topic VARCHAR NOT NULL, "partition" INTEGER NOT NULL, "offset" BIGINT NOT NULL,
             timestamp_ms BIGINT, "key" BLOB, headers STRUCT("key" VARCHAR, "value" BLOB)[],
-            "value" VARCHAR USING COMPRESSION zstd)"""
+            "value" VARCHAR USING COMPRESSION zstd)""",
     )
