@@ -205,3 +205,36 @@ def test_partition_by_sets_the_key(settings, loaded):
     ]
     con.close()
     assert json.loads(keys) == ["AMOUNT"]
+
+
+def test_apply_dir_orders_files_by_their_dependencies(cli, settings, topic_name):
+    write(
+        settings,
+        "alice_orders.sql",
+        "CREATE STREAM alice_orders AS SELECT * FROM orders WHERE who = 'alice';\n",
+    )
+    write(
+        settings,
+        "orders.sql",
+        f"CREATE STREAM orders (id STRING KEY, who STRING) WITH (kafka_topic='{topic_name}', value_format='JSON', partitions=1);\n",
+    )
+    result = cli("ksql", "apply", str(settings.streams_dir), "--format", "jsonl")
+    assert result.exit_code == 0, result.stderr
+    assert [json.loads(line)["name"] for line in result.stdout.splitlines()] == ["ORDERS", "ALICE_ORDERS"]
+
+
+def test_describe_names_ksqldb_types_and_window_bounds(cli, settings, topic_name):
+    write(
+        settings,
+        "counts.sql",
+        f"""CREATE STREAM clicks (id BIGINT KEY, page STRING, tags ARRAY<STRING>) WITH (kafka_topic='{topic_name}', value_format='JSON', partitions=1);
+CREATE TABLE per_page AS SELECT page, COUNT(*) AS n, COLLECT_LIST(tags) AS all_tags FROM clicks WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY page;
+""",
+    )
+    assert cli("ksql", "apply").exit_code == 0
+    described = cli("sql", "DESCRIBE per_page", "--format", "json")
+    rows = {r["column"]: (r["type"], r["role"]) for r in json.loads(described.stdout)}
+    assert rows["PAGE"] == ("STRING", "key")
+    assert rows["N"] == ("BIGINT", "value")
+    assert rows["ALL_TAGS"] == ("ARRAY<ARRAY<STRING>>", "value")
+    assert rows["WINDOWSTART"] == ("BIGINT", "window start") and rows["WINDOWEND"] == ("BIGINT", "window end")

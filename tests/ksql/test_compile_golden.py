@@ -377,3 +377,27 @@ def test_emit_final_keeps_closed_windows_only(people):
     assert sorted(final) == [("a", 0, 1, 60_000), ("a", 60_000, 1, 120_000), ("b", 0, 1, 60_000)]
     with pytest.raises(DefinitionError, match="EMIT FINAL is only supported for windowed aggregations"):
         people.query("SELECT id FROM people EMIT FINAL")
+
+
+def test_star_over_a_windowed_table_shows_its_window_bounds_after_the_key(people):
+    people.apply(
+        "CREATE TABLE per_id AS SELECT id, COUNT(*) AS n FROM people WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY id;"
+    )
+    rows = people.select_star("per_id")
+    assert list(rows[0]) == ["ID", "WINDOWSTART", "WINDOWEND", "N"]
+    assert sorted((r["ID"], r["WINDOWSTART"], r["WINDOWEND"], r["N"]) for r in rows) == [
+        ("a", 0, 60_000, 1),
+        ("a", 60_000, 120_000, 1),
+        ("b", 0, 60_000, 1),
+        ("b", 120_000, 180_000, 1),
+        ("c", 120_000, 180_000, 1),
+    ]
+
+
+def test_order_by_keeps_the_columns_of_the_unsorted_query(people):
+    from streamduck.ksql.query import query_connection
+
+    plain = query_connection(people.con, "SELECT * FROM people", str(people.path))
+    ordered = query_connection(people.con, "SELECT * FROM people ORDER BY age DESC LIMIT 2", str(people.path))
+    assert ordered.columns == plain.columns
+    assert [r["AGE"] for r in ordered.rows] == [42, 41]

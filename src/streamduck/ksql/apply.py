@@ -62,7 +62,7 @@ def apply_path(settings: Settings, path: Path) -> ApplyReport:
     from streamduck.ksql.parser import parse_file
 
     report = ApplyReport()
-    parsed = [parse_file(file) for file in statement_files(path)]
+    parsed = in_dependency_order([parse_file(file) for file in statement_files(path)])
     for statements in parsed:  # every source definition valid (topic names too) before any topic is created
         _sources(statements)
     for statements in parsed:
@@ -70,6 +70,50 @@ def apply_path(settings: Settings, path: Path) -> ApplyReport:
         _apply_in_transaction(settings, statements, report)
     _delete_dropped_topics(settings, report)
     return report
+
+
+def in_dependency_order(files: list[list[Statement]]) -> list[list[Statement]]:
+    """Files ordered so that each comes after the files defining what it reads (else by name).
+
+    ``alice_orders.sql`` reading ``orders`` must come after ``orders.sql`` on a fresh warehouse;
+    files in a cycle, or reading what no file defines (already applied, say), keep name order.
+    """
+    defined_by: dict[str, int] = {}
+    for index, statements in enumerate(files):
+        for name in _defines(statements):
+            defined_by.setdefault(name, index)
+    needs = [
+        {defined_by[n] for n in _reads(statements) if n in defined_by} - {index}
+        for index, statements in enumerate(files)
+    ]
+    ordered: list[int] = []
+    placed: set[int] = set()
+    while len(ordered) < len(files):
+        ready = [i for i in range(len(files)) if i not in placed and needs[i] <= placed]
+        chosen = ready[0] if ready else min(i for i in range(len(files)) if i not in placed)
+        ordered.append(chosen)
+        placed.add(chosen)
+    return [files[i] for i in ordered]
+
+
+def _defines(statements: list[Statement]) -> set[str]:
+    from streamduck.ksql.dialect import KsqlCreate
+    from streamduck.ksql.names import ksql_name
+
+    return {ksql_name(s.expression.this).upper() for s in statements if isinstance(s.expression, KsqlCreate)}
+
+
+def _reads(statements: list[Statement]) -> set[str]:
+    from sqlglot import exp
+
+    from streamduck.ksql.names import ksql_name
+
+    read: set[str] = set()
+    for statement in statements:
+        query = statement.expression.args.get("query")
+        if query is not None:
+            read |= {ksql_name(t.this).upper() for t in query.find_all(exp.Table)}
+    return read
 
 
 def _sources(statements: list[Statement]) -> list[SourceDefinition]:

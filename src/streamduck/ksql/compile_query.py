@@ -149,13 +149,23 @@ class QueryCompiler:
             for relation, alias in self.sources:
                 if star_of not in ("*", alias):
                     continue
-                for column in self.columns_of(relation):
-                    if is_reserved(column):
-                        continue
+                for column in self._star_columns(relation):
                     projections.append(exp.column(column, table=alias, quoted=True))
                     names.append(f"{alias}_{column}" if joined else column)
         select.set("expressions", projections)
         return names
+
+    def _star_columns(self, relation: str) -> list[str]:
+        """The columns ``*`` stands for: declared ones, and a windowed relation's window bounds
+        after its key columns (as ksqlDB lists them); never the pseudo-columns."""
+        from streamduck.ksql.names import WINDOW_BOUNDS
+
+        columns = [c for c in self.columns_of(relation) if not is_reserved(c)]
+        bounds = [c for c in WINDOW_BOUNDS if c in self.columns_of(relation)]
+        if not bounds:
+            return columns
+        keys = [c for c in columns if c in self.keys.get(relation, [])]
+        return keys + bounds + [c for c in columns if c not in keys]
 
     def _star_source(self, projection: exp.Expr) -> str | None:
         from sqlglot import exp

@@ -52,13 +52,28 @@ def describe_definition(settings: Settings, name: str) -> tuple[CatalogEntry, li
         raise DefinitionError(
             f"Could not find STREAM/TABLE '{name.upper()}' in the warehouse (run `ksql apply` first)"
         )
-    keys = set(entry.key_columns)
     columns = [
-        {
-            "column": c["name"],
-            "type": c["type"],
-            "role": c.get("role") or ("key" if c["name"] in keys else "value"),
-        }
+        {"column": c["name"], "type": _ksql_type(entry, c["type"]), "role": _role(entry, c)}
         for c in entry.columns
     ]
     return entry, columns
+
+
+def _ksql_type(entry: CatalogEntry, type_text: str) -> str:
+    """Sources keep their declared ksqlDB types; a derived view's columns are typed by DuckDB."""
+    from streamduck.ksql.types import ksql_type_from_duckdb
+
+    return type_text if entry.origin == "source" else ksql_type_from_duckdb(type_text)
+
+
+def _role(entry: CatalogEntry, column: dict[str, Any]) -> str:
+    from streamduck.ksql.names import PSEUDO_COLUMNS, WINDOW_BOUNDS
+
+    name = column["name"]
+    if column.get("role"):
+        return str(column["role"])
+    if name in entry.key_columns:
+        return "key"
+    if name in WINDOW_BOUNDS:
+        return "window start" if name == "WINDOWSTART" else "window end"
+    return "pseudo-column" if name in PSEUDO_COLUMNS else "value"

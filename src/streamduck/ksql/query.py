@@ -18,6 +18,7 @@ from streamduck.ksql.names import PSEUDO_COLUMNS
 
 if TYPE_CHECKING:
     import duckdb
+    from sqlglot import exp
 
     from streamduck.ksql.compile import CompiledQuery
     from streamduck.settings import Settings
@@ -63,17 +64,39 @@ def compile_for_warehouse(
     select = statements[0].expression
     if drop_limit:
         select.set("limit", None)
+    # ksqlDB has no ORDER BY; a query here may sort its result, which must not change the columns.
+    order, limit = select.args.pop("order", None), select.args.get("limit")
+    if order is not None:
+        select.set("limit", None)
     entries = catalog.entries(con)
     kinds = {e.name: e.kind for e in entries}
     try:
-        return compile_select(
+        compiled = compile_select(
             select, catalog.relation_schema(con), kinds, carry_pseudo_columns=True,
             keys={e.name: e.key_columns for e in entries},
         )  # fmt: skip
+        return compiled if order is None else _sorted(compiled, order, limit)
     except DefinitionError:
         if select.args.get("emit") is not None:
             raise  # a push query is ksqlDB SQL by definition: show ksqlDB's error
         return None
+
+
+def _sorted(compiled: CompiledQuery, order: exp.Expr, limit: exp.Expr | None) -> CompiledQuery:
+    """The compiled query's rows sorted by output columns (names resolved as ksqlDB names them)."""
+    import dataclasses
+
+    from sqlglot import exp
+
+    from streamduck.ksql.names import ksql_name
+
+    by_name = order.copy().transform(
+        lambda n: exp.column(ksql_name(n.this), quoted=True) if isinstance(n, exp.Column) else n
+    )
+    sql = f"SELECT * FROM ({compiled.sql}) {by_name.sql('duckdb')}"
+    if limit is not None:
+        sql += f" {limit.sql('duckdb')}"
+    return dataclasses.replace(compiled, sql=sql)
 
 
 def _fetch(con: duckdb.DuckDBPyConnection, sql: str, path: str) -> QueryResult:
