@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import pytest
 
+from streamduck.kafka.compat import track_topics
 from streamduck.settings import Settings
-from streamduck.transform.sink import raise_first_failed_send, track_output_topics
+from streamduck.transform.sink import raise_first_failed_send
 
 
 def _known_after_asking_for_another_topic(settings: Settings, sink: str, other: str, track: bool) -> bool:
@@ -30,7 +31,7 @@ def _known_after_asking_for_another_topic(settings: Settings, sink: str, other: 
     try:
         producer.partitions_for(sink)  # known from the bootstrap: not tracked by kafka-python
         if track:
-            track_output_topics(producer, [sink, None])
+            track_topics(producer, [sink, None])
         create(other)  # unknown to the producer, as the dead-letter topic was
         producer.partitions_for(other)  # a first send to it does this
         return producer._metadata.partitions_for_topic(sink) is not None  # noqa: SLF001

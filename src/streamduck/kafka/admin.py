@@ -31,9 +31,11 @@ __all__ = [
     "create_topic",
     "delete_topic",
     "describe_topic",
+    "ensure_topic",
     "list_topics",
     "open_admin",
     "require_topic",
+    "topic_exists",
 ]
 
 
@@ -102,30 +104,14 @@ def create_topic(
         TopicExists: the topic exists and ``if_not_exists`` is False.
         ConfigError: the broker rejected the partitions, replication factor or a config.
     """
-    from kafka.errors import TopicAlreadyExistsError
-
     if partitions < 1 or replication_factor < 1:
         raise ConfigError(f"topic {name!r}: partitions and replication factor must be at least 1")
-    # The tutorial's `create_topics([NewTopic(name, num_partitions, replication_factor)])`, in
-    # kafka-python 3's non-deprecated dict form (NewTopic is deprecated since 3.0).
-    request = {
-        name: {
-            "num_partitions": partitions,
-            "replication_factor": replication_factor,
-            "configs": dict(configs or {}),
-        }
-    }
     with open_admin(settings) as admin:
-        result = admin.create_topics(request, raise_errors=False)["topics"][0]
-        error = broker_error(result)
-        if error is TopicAlreadyExistsError:
-            if if_not_exists:
-                return False
-            raise TopicExists(f"topic {name!r} already exists (use --if-not-exists to ignore)")
-        if error is not None:
-            raise ConfigError(f"cannot create topic {name!r}: {describe_error(error, result)}")
-        admin.wait_for_topics([name])  # so the very next produce or describe sees every partition
-    return True
+        if _create(admin, name, partitions, replication_factor, configs):
+            return True
+    if if_not_exists:
+        return False
+    raise TopicExists(f"topic {name!r} already exists (use --if-not-exists to ignore)")
 
 
 def create_missing_topic(
@@ -139,24 +125,13 @@ def create_missing_topic(
     Raises:
         ConfigError: the broker refused the topic (a bad name, too many replicas, ...).
     """
-    from kafka.errors import TopicAlreadyExistsError
-
     if (partitions is not None and partitions < 1) or (
         replication_factor is not None and replication_factor < 1
     ):
         raise ConfigError(f"topic {name!r}: partitions and replication factor must be at least 1")
     with open_admin(settings) as admin:
-        if name in {t["name"] for t in admin.describe_topics()}:
+        if not ensure_topic(admin, name, partitions, replication_factor):
             return None
-        # -1 asks the broker for its num.partitions / default.replication.factor (CreateTopics v4+).
-        request = {name: {"num_partitions": partitions or -1, "replication_factor": replication_factor or -1}}
-        result = admin.create_topics(request, raise_errors=False)["topics"][0]
-        error = broker_error(result)
-        if error is TopicAlreadyExistsError:
-            return None  # another client created it meanwhile: what we wanted
-        if error is not None:
-            raise ConfigError(f"cannot create topic {name!r}: {describe_error(error, result)}")
-        admin.wait_for_topics([name])
         metadata = require_topic(admin, name)
     return CreatedTopic(
         topic=name,
@@ -238,6 +213,64 @@ def delete_topic(settings: Settings, name: str) -> None:
     with open_admin(settings) as admin:
         require_topic(admin, name)
         admin.delete_topics([name])
+
+
+def topic_exists(admin: KafkaAdminClient, name: str) -> bool:
+    """Whether the cluster has topic ``name``.
+
+    Read from the full topic list: a metadata request naming the topic would make some brokers
+    (Tansu, and Kafka with ``auto.create.topics.enable``) create it with their defaults.
+    """
+    return name in {t["name"] for t in admin.describe_topics()}
+
+
+def ensure_topic(
+    admin: KafkaAdminClient,
+    name: str,
+    partitions: int | None = None,
+    replication_factor: int | None = None,
+    configs: Mapping[str, str] | None = None,
+) -> bool:
+    """Create ``name`` unless it exists (never altering an existing topic); True when created here.
+
+    ``None`` takes the cluster's ``num.partitions`` / ``default.replication.factor``.
+
+    Raises:
+        ConfigError: the broker refused the topic (a bad name, too many replicas, ...).
+    """
+    if topic_exists(admin, name):
+        return False
+    return _create(admin, name, partitions, replication_factor, configs)
+
+
+def _create(
+    admin: KafkaAdminClient,
+    name: str,
+    partitions: int | None,
+    replication_factor: int | None,
+    configs: Mapping[str, str] | None,
+) -> bool:
+    """CreateTopics, then wait until every partition is visible; False when the topic already existed."""
+    from kafka.errors import TopicAlreadyExistsError
+
+    # The tutorial's `create_topics([NewTopic(name, num_partitions, replication_factor)])`, in
+    # kafka-python 3's non-deprecated dict form (NewTopic is deprecated since 3.0). -1 asks the
+    # broker for its defaults (CreateTopics v4+).
+    request = {
+        name: {
+            "num_partitions": partitions or -1,
+            "replication_factor": replication_factor or -1,
+            "configs": dict(configs or {}),
+        }
+    }
+    result = admin.create_topics(request, raise_errors=False)["topics"][0]
+    error = broker_error(result)
+    if error is TopicAlreadyExistsError:
+        return False  # existed, or another client created it meanwhile
+    if error is not None:
+        raise ConfigError(f"cannot create topic {name!r}: {describe_error(error, result)}")
+    admin.wait_for_topics([name])  # so the very next produce or describe sees every partition
+    return True
 
 
 def require_topic(admin: KafkaAdminClient, name: str) -> dict[str, Any]:

@@ -296,14 +296,9 @@ def _commit_plan(settings: Settings, group: str, plan: Mapping[TopicPartition, i
 
 
 def _describe(admin: KafkaAdminClient, group_ids: list[str]) -> dict[str, dict[str, Any]]:
-    # kafka-python 3.0.12 fails to decode the authorized-operations bits Tansu returns (an unknown
-    # ACL operation 15); streamduck does not use them, so this client drops them before decoding.
-    admin._process_acl_operations = _without_acl_operations  # type: ignore[method-assign]
-    return admin.describe_groups(group_ids)
+    from streamduck.kafka.compat import describe_groups
 
-
-def _without_acl_operations(obj: dict[str, Any]) -> dict[str, Any]:
-    return {**obj, "authorized_operations": None}
+    return describe_groups(admin, group_ids)
 
 
 def _require_inactive(description: Mapping[str, Any], group: str) -> None:

@@ -48,7 +48,8 @@ def offsets_at_time(
 
     None where no record is that recent (callers use the log-end offset, as Kafka's tool does).
     """
-    from streamduck.kafka.clients import TANSU_CLUSTER_ID, broker_errors, consumer
+    from streamduck.kafka.clients import broker_errors, consumer
+    from streamduck.kafka.compat import is_tansu
     from streamduck.kafka.offsets import read_log_end_offsets
 
     partitions = list(partitions)
@@ -58,7 +59,7 @@ def offsets_at_time(
     try:
         with broker_errors(settings):
             ends = read_log_end_offsets(probe, partitions, settings.connect_timeout_ms)
-            if probe._cluster.cluster_id != TANSU_CLUSTER_ID:  # noqa: SLF001 - no public accessor
+            if not is_tansu(probe):
                 found = probe.offsets_for_times(dict.fromkeys(partitions, timestamp_ms))
                 return {tp: (found[tp].offset if found.get(tp) else None) for tp in partitions}
             return _scan(settings, probe, ends, timestamp_ms)

@@ -59,18 +59,22 @@ def warehouse_offsets(settings: Settings, group: str | None = None) -> dict[tupl
 def _end_offsets(settings: Settings, topics: list[str]) -> dict[str, dict[int, int]]:
     from kafka import TopicPartition
 
+    from streamduck.kafka.offsets import log_end_offsets
+
     with broker_errors(settings):
         client = consumer(settings)
         try:
-            result: dict[str, dict[int, int]] = {}
-            for topic in topics:
-                partitions = client.partitions_for_topic(topic) or set()
-                tps = [TopicPartition(topic, p) for p in sorted(partitions)]
-                ends = client.end_offsets(tps) if tps else {}
-                result[topic] = {tp.partition: offset for tp, offset in ends.items()}
-            return result
+            partitions = [
+                TopicPartition(topic, p)
+                for topic in topics
+                for p in sorted(client.partitions_for_topic(topic) or ())
+            ]
         finally:
             client.close()
+    result: dict[str, dict[int, int]] = {topic: {} for topic in topics}
+    for tp, offset in log_end_offsets(settings, partitions).items():
+        result[tp.topic][tp.partition] = offset
+    return result
 
 
 @contextlib.contextmanager

@@ -134,11 +134,11 @@ def _check_arguments(count: int, rate: float, bad_ratio: float) -> None:
 
 def _require_topic(settings: Settings, topic: str) -> None:
     """Fail unless ``topic`` exists: a metadata request for one topic would make Tansu create it."""
-    from streamduck.kafka.clients import admin_client, broker_errors
+    from streamduck.kafka.admin import open_admin, topic_exists
 
-    with closing(admin_client(settings)) as admin, broker_errors(settings):
-        topics = admin.list_topics()
-    if topic not in topics:
+    with open_admin(settings) as admin:
+        exists = topic_exists(admin, topic)
+    if not exists:
         raise TopicNotFound(
             f"topic '{topic}' does not exist at {settings.bootstrap_servers}; create it first, e.g. "
             f"`streamduck topics create {topic} --partitions 3 --replication-factor 1`"

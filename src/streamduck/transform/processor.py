@@ -23,12 +23,13 @@ from typing import TYPE_CHECKING, Any
 
 from streamduck.crash import CrashPoint, crash_point
 from streamduck.errors import TransformFenced
+from streamduck.kafka import compat
 from streamduck.kafka.bounded import OtherMembers
-from streamduck.kafka.clients import broker_errors, close_consumer, consumer, producer
+from streamduck.kafka.clients import broker_errors, close_consumer, consumer, transactional_producer
 from streamduck.transform.batch import PendingBatch
 from streamduck.transform.evaluate import BatchEvaluator, Evaluated
 from streamduck.transform.report import TransformOptions, TransformReport
-from streamduck.transform.sink import ensure_topics, raise_first_failed_send, track_output_topics
+from streamduck.transform.sink import ensure_topics, raise_first_failed_send
 from streamduck.transform.spec import TransformSpec, load_transform
 
 if TYPE_CHECKING:
@@ -98,16 +99,12 @@ class _Processor:
         self._others = OtherMembers(options.session_timeout_ms)
 
     def _transactional_producer(self) -> KafkaProducer:
-        made = producer(
+        return transactional_producer(
             self.settings,
-            transactional_id=self.report.transactional_id,
+            self.report.transactional_id,
+            [self.spec.sink_topic, self.options.dead_letter_topic],
             transaction_timeout_ms=self.options.transaction_timeout_ms,
         )
-        with broker_errors(self.settings):
-            # Aborts (or completes) whatever a previous instance left open, before we read offsets.
-            made.init_transactions()
-            track_output_topics(made, [self.spec.sink_topic, self.options.dead_letter_topic])
-        return made
 
     def _group_consumer(self) -> KafkaConsumer:
         from kafka import ConsumerRebalanceListener
@@ -279,10 +276,7 @@ class _Processor:
         )
         if isinstance(exc, fenced):
             return exc
-        # kafka-python reports later calls on a fenced producer as a plain KafkaError ("in an error
-        # state"); the transaction manager keeps the original error.
-        manager = getattr(self.producer, "_transaction_manager", None)
-        last = getattr(manager, "last_error", None)
+        last = compat.transaction_error(self.producer)
         return last if isinstance(last, fenced) else None
 
     def _caught_up(self) -> bool:
