@@ -16,11 +16,12 @@ from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import AssetAll, dag, task
 
-from streamduck.airflow import declared_streams, project_settings, raw_asset, writer_pool
+from streamduck.airflow import dag_project, raw_asset, writer_pool
 from streamduck.airflow import tasks as streamduck_tasks
 
-SETTINGS = project_settings(__file__)
-RAW_ASSETS = [raw_asset(d, SETTINGS) for d in declared_streams(SETTINGS)]
+PROJECT = dag_project(__file__)
+SETTINGS = PROJECT.settings
+RAW_ASSETS = [raw_asset(d, SETTINGS) for d in PROJECT.declared_streams]
 
 
 @dag(

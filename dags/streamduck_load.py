@@ -18,10 +18,11 @@ from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import dag, get_current_context, task
 
-from streamduck.airflow import declared_streams, project_settings, raw_asset, writer_pool
+from streamduck.airflow import dag_project, raw_asset, writer_pool
 from streamduck.airflow import tasks as streamduck_tasks
 
-SETTINGS = project_settings(__file__)
+PROJECT = dag_project(__file__)
+SETTINGS = PROJECT.settings
 
 
 def load_task(stream: str, asset):
@@ -49,7 +50,7 @@ def load_task(stream: str, asset):
     doc_md=__doc__,
 )
 def streamduck_load():
-    for definition in declared_streams(SETTINGS):
+    for definition in PROJECT.declared_streams:
         load_task(definition.name, raw_asset(definition, SETTINGS))
 
 

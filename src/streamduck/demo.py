@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from streamduck.errors import ConfigError
+from streamduck.project import Project
 from streamduck.settings import Settings
 
 __all__ = ["DEMO_WAREHOUSE", "DemoReport", "run_demo"]
@@ -61,17 +61,6 @@ def _fresh_warehouse(path: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
-def _people_stream(settings: Settings, stream: str) -> Any:
-    from streamduck.ksql import load_sources
-
-    definitions = load_sources(settings.streams_dir)
-    for definition in definitions:
-        if definition.name.upper() == stream.upper():
-            return definition
-    known = ", ".join(d.name for d in definitions) or "none"
-    raise ConfigError(f"the demo needs a stream {stream!r} in {settings.streams_dir} (defined: {known})")
-
-
 def run_demo(
     sql_dir: Path = Path("sql"),
     warehouse: Path = DEMO_WAREHOUSE,
@@ -87,13 +76,16 @@ def run_demo(
 
     _fresh_warehouse(warehouse)
     with EmbeddedBroker() as broker:
-        settings = Settings(bootstrap_servers=broker.bootstrap_servers, warehouse=warehouse, sql_dir=sql_dir)
+        project = Project(
+            Settings(bootstrap_servers=broker.bootstrap_servers, warehouse=warehouse, sql_dir=sql_dir)
+        )
+        settings, people = project.settings, project.stream(stream)
         report = DemoReport(bootstrap_servers=broker.bootstrap_servers, warehouse=warehouse)
         _provision_and_apply(settings, report)
-        _produce(settings, report, _people_stream(settings, stream), count, bad_ratio, seed, progress)
+        _produce(settings, report, people, count, bad_ratio, seed, progress)
         _load(settings, report)
         _check(settings, report)
-        _sample(settings, report, _people_stream(settings, stream))
+        _sample(settings, report, people)
     return report
 
 

@@ -139,3 +139,17 @@ def test_library_push_query_ends_after_its_limit(settings, topic_name):
         )
     )  # fmt: skip
     assert [row for batch in batches for row in batch.rows] == [{"ID": "k0"}, {"ID": "k1"}]
+
+
+def test_sql_parses_the_query_once(settings, cli, monkeypatch):
+    """The CLI, the statement count, the catalog check, the compiler and the column check share one parse."""
+    from streamduck.ksql import parser
+
+    settings.backend.connect().close()  # an empty warehouse: the query runs as DuckDB SQL
+    calls = []
+    real = parser.parse_text
+    monkeypatch.setattr(parser, "parse_text", lambda *a, **k: calls.append(a) or real(*a, **k))
+    result = cli("sql", "SELECT 41 + 1 AS answer", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == [{"answer": 42}]
+    assert len(calls) == 1, calls

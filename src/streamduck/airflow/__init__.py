@@ -10,7 +10,7 @@ from __future__ import annotations
 from streamduck.airflow.project import (
     KAFKA_CONN_ID,
     WAREHOUSE_POOL,
-    declared_streams,
+    dag_project,
     project_settings,
     raw_asset,
     writer_pool,
@@ -19,7 +19,7 @@ from streamduck.airflow.project import (
 __all__ = [
     "KAFKA_CONN_ID",
     "WAREHOUSE_POOL",
-    "declared_streams",
+    "dag_project",
     "project_settings",
     "raw_asset",
     "writer_pool",

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from streamduck.project import Project
 from streamduck.settings import Settings
 
 if TYPE_CHECKING:
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 __all__ = [
     "KAFKA_CONN_ID",
     "WAREHOUSE_POOL",
-    "declared_streams",
+    "dag_project",
     "project_settings",
     "raw_asset",
     "writer_pool",
@@ -71,11 +72,9 @@ def writer_pool(settings: Settings) -> str | None:
     return WAREHOUSE_POOL if settings.backend.single_writer else None
 
 
-def declared_streams(settings: Settings) -> list[SourceDefinition]:
-    """The source streams declared in ``sql/streams`` (file parsing only)."""
-    from streamduck.ksql import load_sources
-
-    return load_sources(settings.streams_dir)
+def dag_project(dags_file: str | Path, **values: Any) -> Project:
+    """The project of a DAG file (see :func:`project_settings`): parsed once per DAG file parse."""
+    return Project(project_settings(dags_file, **values))
 
 
 def raw_asset(definition: SourceDefinition, settings: Settings) -> Any:

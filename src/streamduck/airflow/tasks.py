@@ -109,16 +109,10 @@ def generate_fake_data(
     settings: Settings, stream: str, count: int, rate: float, bad_ratio: float
 ) -> dict[str, Any]:
     """Produce fake people into the topic of ``stream``."""
-    from streamduck.airflow.project import declared_streams
     from streamduck.produce import generate
+    from streamduck.project import Project
 
     with task_errors():
-        topics = {d.name.upper(): d.topic for d in declared_streams(settings)}
-        if stream.upper() not in topics:
-            raise ConfigError(
-                f"no stream {stream!r} in {settings.streams_dir} (defined: {', '.join(sorted(topics))})"
-            )
-        report = generate(
-            settings, "people", topic=topics[stream.upper()], count=count, rate=rate, bad_ratio=bad_ratio
-        )
+        topic = Project(settings).stream(stream).topic
+        report = generate(settings, "people", topic=topic, count=count, rate=rate, bad_ratio=bad_ratio)
     return to_plain(report)

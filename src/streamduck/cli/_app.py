@@ -11,7 +11,7 @@ from typer.core import TyperGroup
 
 from streamduck.errors import StreamduckError
 
-__all__ = ["app", "settings_from"]
+__all__ = ["app", "project_from", "settings_from"]
 
 
 class _StreamduckGroup(TyperGroup):
@@ -111,20 +111,26 @@ def _root(
     ctx.obj = {k: v for k, v in overrides.items() if v is not None}
 
 
-def settings_from(ctx: typer.Context) -> Any:
-    """The :class:`~streamduck.settings.Settings` for this invocation (flags > env > defaults)."""
+def project_from(ctx: typer.Context) -> Any:
+    """The :class:`~streamduck.project.Project` of this invocation, built once (flags > env > defaults)."""
     from pydantic import ValidationError
 
     from streamduck.errors import ConfigError
+    from streamduck.project import Project
     from streamduck.settings import Settings
 
     root = ctx.find_root()
-    if isinstance(root.obj, Settings):
+    if isinstance(root.obj, Project):
         return root.obj
     try:
         settings = Settings(**(root.obj or {}))
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise ConfigError(f"invalid settings: {problems}") from None
-    root.obj = settings
-    return settings
+    root.obj = Project(settings)
+    return root.obj
+
+
+def settings_from(ctx: typer.Context) -> Any:
+    """The :class:`~streamduck.settings.Settings` of this invocation's project."""
+    return project_from(ctx).settings

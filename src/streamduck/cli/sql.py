@@ -24,36 +24,20 @@ def sql(
     """Run a query; a SELECT ... EMIT CHANGES prints rows as they are loaded until Ctrl-C."""
     import sys
 
-    from streamduck.ksql.query import push_query, run_query
+    from streamduck.ksql.query import parse_query, push_query, run_query
 
     settings = settings_from(ctx)
-    if not _is_push(query):
-        result = run_query(settings, query)
+    parsed = parse_query(query)  # once: every step below reads this parse
+    if not parsed.is_push:
+        result = run_query(settings, parsed)
         render(result.rows, fmt, result.columns)
         return
     try:  # like ksqlDB's, a push query with LIMIT n ends after n rows
-        for batch in push_query(settings, query, from_beginning=from_beginning, poll_s=poll_ms / 1000):
+        for batch in push_query(settings, parsed, from_beginning=from_beginning, poll_s=poll_ms / 1000):
             render(batch.rows, fmt, batch.columns)
             sys.stdout.flush()  # a pipe is block-buffered: show each batch as it lands
     except KeyboardInterrupt:
         typer.echo("push query stopped", err=True)
-
-
-def _is_push(query: str) -> bool:
-    from sqlglot import exp
-
-    from streamduck.errors import DefinitionError
-    from streamduck.ksql.parser import parse_text
-
-    try:
-        statements = parse_text(query)
-    except DefinitionError:
-        return False
-    return (
-        len(statements) == 1
-        and isinstance(statements[0].expression, exp.Select)
-        and bool(statements[0].expression.args.get("emit"))
-    )
 
 
 def register(app: typer.Typer) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from streamduck.errors import DefinitionError, TopicNotFound
+from streamduck.warehouse.waits import WAITS
 
 if TYPE_CHECKING:
     from streamduck.ksql.execute import Outcome
@@ -148,7 +149,7 @@ def _provision_topics(settings: Settings, statements: list[Statement], report: A
 def _apply_in_transaction(settings: Settings, statements: list[Statement], report: ApplyReport) -> None:
     from streamduck.ksql.execute import execute
 
-    con = settings.backend.connect(wait_s=30.0)  # migrates the internal schema
+    con = settings.backend.connect(wait_s=WAITS.read)  # migrates the internal schema
     try:
         con.execute("BEGIN TRANSACTION")
         outcomes = [execute(con, statement) for statement in statements]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from streamduck.errors import DefinitionError
+from streamduck.warehouse.waits import WAITS
 
 if TYPE_CHECKING:
     from streamduck.ksql.catalog import CatalogEntry
@@ -18,7 +19,7 @@ def _entries(settings: Settings) -> list[CatalogEntry]:
 
     if not settings.backend.exists():
         return []
-    con = settings.backend.connect(read_only=True, wait_s=10.0)
+    con = settings.backend.connect(read_only=True, wait_s=WAITS.glance)
     try:
         return catalog.entries(con)
     finally:

@@ -15,15 +15,25 @@ from typing import TYPE_CHECKING, Any
 
 from streamduck.errors import DefinitionError, StreamduckError
 from streamduck.ksql.names import PSEUDO_COLUMNS
+from streamduck.warehouse.waits import WAITS
 
 if TYPE_CHECKING:
     import duckdb
     from sqlglot import exp
 
     from streamduck.ksql.compile import CompiledQuery
+    from streamduck.ksql.parser import Statement
     from streamduck.settings import Settings
 
-__all__ = ["QueryResult", "compile_for_warehouse", "push_query", "query_connection", "run_query"]
+__all__ = [
+    "ParsedQuery",
+    "QueryResult",
+    "compile_for_warehouse",
+    "parse_query",
+    "push_query",
+    "query_connection",
+    "run_query",
+]
 
 
 @dataclass(frozen=True)
@@ -34,34 +44,68 @@ class QueryResult:
     rows: list[dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query's text and its ksqlDB parse, made once: every step below reads this one parse."""
+
+    text: str
+    statements: list[Statement] | None
+    """The ksqlDB parse; None when ``text`` is not ksqlDB SQL (DuckDB SQL, run as it is)."""
+
+    @property
+    def expression(self) -> exp.Expr | None:
+        """The statement's expression when there is exactly one."""
+        return self.statements[0].expression if self.statements and len(self.statements) == 1 else None
+
+    @property
+    def is_push(self) -> bool:
+        """A ``SELECT ... EMIT CHANGES``."""
+        from sqlglot import exp
+
+        node = self.expression
+        return isinstance(node, exp.Select) and bool(node.args.get("emit"))
+
+    def select(self) -> exp.Select | None:
+        """A copy of the SELECT (compiling changes the tree), or None when it is not one."""
+        from sqlglot import exp
+
+        node = self.expression
+        return node.copy() if isinstance(node, exp.Select) else None
+
+
+def parse_query(text: str | ParsedQuery) -> ParsedQuery:
+    """Parse ``text`` once (a ParsedQuery passes through)."""
+    if isinstance(text, ParsedQuery):
+        return text
+    from streamduck.ksql.parser import parse_text
+
+    try:
+        return ParsedQuery(text, parse_text(text))
+    except DefinitionError:
+        return ParsedQuery(text, None)
+
+
 def _open(settings: Settings) -> duckdb.DuckDBPyConnection:
     if not settings.backend.exists():
         raise StreamduckError(
             f"warehouse {settings.backend.location} does not exist yet (run `ksql apply` or `load` first)"
         )
-    return settings.backend.connect(read_only=True, wait_s=30.0)
+    return settings.backend.connect(read_only=True, wait_s=WAITS.read)
 
 
 def compile_for_warehouse(
-    con: duckdb.DuckDBPyConnection, text: str, *, drop_limit: bool = False
+    con: duckdb.DuckDBPyConnection, text: str | ParsedQuery, *, drop_limit: bool = False
 ) -> CompiledQuery | None:
     """The ksqlDB compilation of ``text``, or None when it is not a ksqlDB SELECT (so: DuckDB SQL).
 
     ``drop_limit``: compile without LIMIT (a push query counts its LIMIT over new rows itself).
     """
-    from sqlglot import exp
-
     from streamduck.ksql import catalog
     from streamduck.ksql.compile import compile_select
-    from streamduck.ksql.parser import parse_text
 
-    try:
-        statements = parse_text(text)
-    except DefinitionError:
+    select = parse_query(text).select()
+    if select is None:
         return None
-    if len(statements) != 1 or not isinstance(statements[0].expression, exp.Select):
-        return None
-    select = statements[0].expression
     if drop_limit:
         select.set("limit", None)
     # ksqlDB has no ORDER BY; a query here may sort its result, which must not change the columns.
@@ -125,15 +169,13 @@ def _visible(result: QueryResult, compiled: CompiledQuery | None, requested: set
     return QueryResult(columns, [{c: row[c] for c in columns} for row in result.rows])
 
 
-def _requested(text: str) -> set[str]:
+def _requested(query: ParsedQuery) -> set[str]:
     """Output names the query itself projects (so carried pseudo-columns can be told apart)."""
-    from streamduck.ksql.parser import parse_statement
-
-    select = parse_statement(text)
-    return {p.alias_or_name.upper() for p in select.expressions}
+    node = query.expression
+    return {p.alias_or_name.upper() for p in node.expressions} if node is not None else set()
 
 
-def run_query(settings: Settings, text: str) -> QueryResult:
+def run_query(settings: Settings, text: str | ParsedQuery) -> QueryResult:
     """Run one query on a read-only connection and return every row.
 
     ``SHOW STREAMS|TABLES|TOPICS`` and ``DESCRIBE name`` answer from the catalog (and the broker).
@@ -141,53 +183,48 @@ def run_query(settings: Settings, text: str) -> QueryResult:
     Raises:
         ConfigError: ``text`` holds no statement, or more than one.
     """
-    _require_one_statement(text)
-    listing = _catalog_statement(settings, text)
+    query = parse_query(text)
+    _require_one_statement(query)
+    listing = _catalog_statement(settings, query)
     if listing is not None:
         return listing
     con = _open(settings)
     try:
-        return query_connection(con, text, settings.backend.location)
+        return query_connection(con, query, settings.backend.location)
     finally:
         con.close()
 
 
-def query_connection(con: duckdb.DuckDBPyConnection, text: str, path: str) -> QueryResult:
+def query_connection(con: duckdb.DuckDBPyConnection, text: str | ParsedQuery, path: str) -> QueryResult:
     """One query over an open warehouse connection (``path`` names the file in errors)."""
-    compiled = compile_for_warehouse(con, text)
-    result = _fetch(con, compiled.sql if compiled else text, path)
-    return _visible(result, compiled, _requested(text) if compiled else set())
+    query = parse_query(text)
+    compiled = compile_for_warehouse(con, query)
+    result = _fetch(con, compiled.sql if compiled else query.text, path)
+    return _visible(result, compiled, _requested(query) if compiled else set())
 
 
-def _require_one_statement(text: str) -> None:
+def _require_one_statement(query: ParsedQuery) -> None:
     """Refuse empty input and several statements (DuckDB would run them all and show the last)."""
     import duckdb
 
     from streamduck.errors import ConfigError
-    from streamduck.ksql.parser import parse_text
 
     try:
-        count = len(duckdb.extract_statements(text))
+        count = len(duckdb.extract_statements(query.text))
     except duckdb.Error:  # ksqlDB syntax DuckDB does not parse (EMIT CHANGES): count with our parser
-        try:
-            count = len(parse_text(text))
-        except DefinitionError:
+        if query.statements is None:
             return  # the query itself reports what is wrong with it
+        count = len(query.statements)
     if count == 0:
         raise ConfigError('sql: the query is empty; give one statement, e.g. streamduck sql "SHOW STREAMS"')
     if count > 1:
         raise ConfigError(f"sql: got {count} statements; give one statement per call")
 
 
-def _catalog_statement(settings: Settings, text: str) -> QueryResult | None:
+def _catalog_statement(settings: Settings, query: ParsedQuery) -> QueryResult | None:
     from streamduck.ksql.dialect import KsqlDescribe, KsqlShow
-    from streamduck.ksql.parser import parse_text
 
-    try:
-        statements = parse_text(text)
-    except DefinitionError:
-        return None
-    node = statements[0].expression if len(statements) == 1 else None
+    node = query.expression
     if isinstance(node, KsqlShow):
         return _show(settings, node.this)
     if isinstance(node, KsqlDescribe):
@@ -215,7 +252,7 @@ def _show(settings: Settings, what: str) -> QueryResult:
 
 def push_query(
     settings: Settings,
-    text: str,
+    text: str | ParsedQuery,
     *,
     from_beginning: bool = False,
     poll_s: float = 1.0,
@@ -227,14 +264,15 @@ def push_query(
     are new or changed since the previous poll. Starts at the current end unless ``from_beginning``.
     Like ksqlDB's, a push query with ``LIMIT n`` ends after yielding ``n`` rows.
     """
-    _require_one_statement(text)
-    remaining = push_limit(text)
+    query = parse_query(text)
+    _require_one_statement(query)
+    remaining = push_limit(query)
     con = _open(settings)
     try:
-        compiled = compile_for_warehouse(con, text, drop_limit=True)
+        compiled = compile_for_warehouse(con, query, drop_limit=True)
         if compiled is None:
             raise DefinitionError("EMIT CHANGES needs a ksqlDB SELECT over streams or tables")
-        requested = _requested(text)
+        requested = _requested(query)
     finally:
         con.close()
     seen: dict[int, int] = {}
@@ -258,11 +296,10 @@ def push_query(
         time.sleep(poll_s)
 
 
-def push_limit(text: str) -> int | None:
+def push_limit(text: str | ParsedQuery) -> int | None:
     """The ``LIMIT n`` of a push query, or None."""
-    from streamduck.ksql.parser import parse_statement
-
-    limit = parse_statement(text).args.get("limit")
+    node = parse_query(text).expression
+    limit = node.args.get("limit") if node is not None else None
     return int(limit.expression.name) if limit is not None and limit.expression is not None else None
 
 

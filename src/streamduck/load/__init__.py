@@ -15,6 +15,7 @@ from streamduck.load.guarantee import Guarantee, guarantee_named
 from streamduck.load.report import LoadReport, StreamLoad
 from streamduck.load.writer import WriterOptions
 from streamduck.settings import Settings
+from streamduck.warehouse.waits import WAITS
 
 __all__ = ["LoadReport", "StreamLoad", "run_load"]
 
@@ -32,7 +33,7 @@ def run_load(
     batch_ms: int = 1000,
     batch_bytes: int = 16 * 1024 * 1024,
     max_value_bytes: int = 256 * 1024,
-    lock_wait_s: float = 120.0,
+    lock_wait_s: float = WAITS.load,
     read_ahead_batches: int = 8,
     definitions: Sequence[SourceDefinition] | None = None,
     stop: threading.Event | None = None,

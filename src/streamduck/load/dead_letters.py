@@ -9,6 +9,7 @@ from streamduck.load.classify import STAGED, stage
 from streamduck.settings import Settings
 from streamduck.warehouse.layout import INTERNAL_SCHEMA, ensure_internal, ensure_source, raw_table
 from streamduck.warehouse.sqltext import quote_string
+from streamduck.warehouse.waits import WAITS
 
 __all__ = ["list_dead_letters", "replay_dead_letters"]
 
@@ -19,7 +20,7 @@ def list_dead_letters(
     """Dead letters, newest first: coordinates, reason, detail, and key/value previews."""
     if not settings.backend.exists():
         return []
-    con = settings.backend.connect(read_only=True, wait_s=30)
+    con = settings.backend.connect(read_only=True, wait_s=WAITS.read)
     try:
         ensure_exists = con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'dead_letters'",
@@ -56,7 +57,7 @@ def replay_dead_letters(
     from streamduck.load.sources import select_sources
 
     definitions = select_sources(settings, streams)
-    con = settings.backend.connect(wait_s=120)
+    con = settings.backend.connect(wait_s=WAITS.load)
     try:
         ensure_internal(con)
         return [_replay_stream(con, d, reason, max_value_bytes) for d in definitions]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from streamduck.errors import ConfigError
 from streamduck.ksql.model import SourceDefinition
 from streamduck.settings import Settings
+from streamduck.warehouse.waits import WAITS
 
 if TYPE_CHECKING:
     from streamduck.ksql.parser import Statement
@@ -34,20 +35,15 @@ def select_sources(
     Raises:
         ConfigError: a named stream is not defined, or nothing is defined.
     """
+    from streamduck.project import find_streams
+
     if definitions is None:
         definitions = project_sources(settings)
-    known = {d.name.upper(): d for d in definitions}
     if not names:
         chosen = list(definitions)
     else:
-        unknown = [n for n in names if n.upper() not in known and n not in known]
-        if unknown:
-            listed = ", ".join(sorted(known)) or "none"
-            raise ConfigError(
-                f"no source stream named {', '.join(unknown)} in the warehouse catalog or "
-                f"{settings.streams_dir} (defined: {listed})"
-            )
-        chosen = [known.get(n.upper()) or known[n] for n in names]
+        where = f"the warehouse catalog or {settings.streams_dir}"
+        chosen = find_streams(definitions, names, where, what="source stream")
     if not chosen:
         raise ConfigError(
             f"no source streams are defined: none applied to {settings.backend.location} and none in "
@@ -56,7 +52,7 @@ def select_sources(
     return chosen
 
 
-def project_sources(settings: Settings, lock_wait_s: float = 120.0) -> list[SourceDefinition]:
+def project_sources(settings: Settings, lock_wait_s: float = WAITS.load) -> list[SourceDefinition]:
     """Every applied source of the warehouse catalog, then the unapplied ones of ``sql/streams``."""
     from streamduck.ksql import load_sources
 
@@ -65,7 +61,7 @@ def project_sources(settings: Settings, lock_wait_s: float = 120.0) -> list[Sour
     return applied + [d for d in load_sources(settings.streams_dir) if d.name not in names]
 
 
-def catalog_sources(warehouse: Warehouse, lock_wait_s: float = 120.0) -> list[SourceDefinition]:
+def catalog_sources(warehouse: Warehouse, lock_wait_s: float = WAITS.load) -> list[SourceDefinition]:
     """The source definitions the warehouse catalog holds, rebuilt from their applied statements."""
     from streamduck.ksql import catalog
     from streamduck.ksql.parser import parse_text

@@ -11,6 +11,7 @@ from streamduck.ksql.model import SourceDefinition
 from streamduck.load.offsets import WarehouseOffsets
 from streamduck.settings import Settings
 from streamduck.warehouse.layout import INTERNAL_SCHEMA, raw_table
+from streamduck.warehouse.waits import WAITS
 
 __all__ = ["stream_status", "warehouse_offsets"]
 
@@ -83,7 +84,7 @@ def _loader_state(settings: Settings) -> Iterator[Any]:
     if not settings.backend.exists():
         yield None
         return
-    con = settings.backend.connect(read_only=True, wait_s=30)
+    con = settings.backend.connect(read_only=True, wait_s=WAITS.read)
     try:
         (count,) = con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'offsets'",

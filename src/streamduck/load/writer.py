@@ -28,6 +28,7 @@ from streamduck.warehouse.backend import DuckDBFile, Warehouse, retry_conflicts
 from streamduck.warehouse.connection import Waiters
 from streamduck.warehouse.failures import translated
 from streamduck.warehouse.layout import ensure_source
+from streamduck.warehouse.waits import WAITS
 
 if TYPE_CHECKING:
     import duckdb
@@ -70,7 +71,7 @@ class WriterOptions:
     guarantee: Guarantee = EXACTLY_ONCE
     loader: str = "streamduck"
     max_value_bytes: int = 256 * 1024
-    lock_wait_s: float = 120.0
+    lock_wait_s: float = WAITS.load
     """How long to wait for another process to release the file before failing (WarehouseLocked)."""
     hold_s: float = 5.0
     """Longest time the file is held read-write in one go while batches keep coming and nobody

@@ -12,6 +12,7 @@ from typing import Any
 from streamduck.errors import ConfigError, QualityCheckFailed
 from streamduck.quality.spec import StreamChecks, checks_for
 from streamduck.settings import Settings
+from streamduck.warehouse.waits import WAITS
 
 __all__ = ["CheckReport", "ExpectationOutcome", "StreamResult", "gx_dir_for", "run_checks"]
 
@@ -114,19 +115,14 @@ def select_checks(settings: Settings, streams: list[str] | None) -> list[StreamC
     Raises:
         ConfigError: a named stream is not defined.
     """
-    from streamduck.ksql import load_sources
+    from streamduck.project import Project, find_streams
 
-    checks = checks_for(load_sources(settings.streams_dir), settings.streams_dir)
+    declared = Project(settings).declared_streams
+    checks = checks_for(declared, settings.streams_dir)
     if not streams:
         return checks
     by_name = {c.stream.upper(): c for c in checks}
-    missing = [s for s in streams if s.upper() not in by_name]
-    if missing:
-        known = ", ".join(sorted(by_name)) or "none"
-        raise ConfigError(
-            f"no stream named {', '.join(missing)} in {settings.streams_dir} (defined: {known})"
-        )
-    return [by_name[s.upper()] for s in streams]
+    return [by_name[d.name.upper()] for d in find_streams(declared, streams, str(settings.streams_dir))]
 
 
 def run_checks(
@@ -174,7 +170,7 @@ def _evaluate(settings: Settings, checks: list[StreamChecks], batch_rows: int | 
         logging.getLogger(name).setLevel(quiet)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    con = settings.backend.connect(read_only=True, wait_s=30.0)
+    con = settings.backend.connect(read_only=True, wait_s=WAITS.read)
     try:
         views = {
             r[0].upper()
@@ -227,7 +223,7 @@ def _save(
 ) -> None:
     from streamduck.quality.store import save_results
 
-    con = settings.backend.connect(wait_s=30.0)
+    con = settings.backend.connect(wait_s=WAITS.read)
     try:
         save_results(con, run_id, checked_at, results)
     finally:
