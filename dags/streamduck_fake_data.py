@@ -1,9 +1,11 @@
 """
 ### Produce fake people
 
-Writes fake people (Faker) into the topic of a declared stream, optionally mixing in malformed
+Writes fake records (Faker) into the topic of a declared stream, optionally mixing in malformed
 records of every kind the loader must survive (`bad_ratio`). Trigger it with *Trigger DAG w/ config*
-to set `count`, `rate` (records per second, 0 = as fast as possible), `bad_ratio` and `stream`.
+to set `stream`, `count`, `rate` (records per second, 0 = as fast as possible), `bad_ratio` and
+`generator`. The generator is a file under `producers/`: the one named, else the one named like the
+stream, else the one whose `DEFAULT_TOPIC` is the stream's topic (`people` for `fake_people`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ from streamduck.airflow import tasks as streamduck_tasks
         "bad_ratio": Param(
             0.02, type="number", minimum=0, maximum=1, description="Share of malformed records."
         ),
+        "generator": Param(
+            "",
+            type="string",
+            description="Generator under producers/ (empty: the one for the stream, see the DAG's docs).",
+        ),
     },
     doc_md=__doc__,
 )
@@ -43,6 +50,7 @@ def streamduck_fake_data():
             count=int(params["count"]),
             rate=float(params["rate"]),
             bad_ratio=float(params["bad_ratio"]),
+            generator=params.get("generator") or None,
         )
 
     generate()

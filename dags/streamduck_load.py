@@ -1,11 +1,14 @@
 """
 ### Load Kafka topics into DuckDB
 
-One task per source stream declared in `sql/streams` (add a file there and a task appears). Each
-task reads its topic up to the end offsets seen when it starts, writes rows and offsets in one DuckDB
+First `provision_topics` creates any declared topic that is missing (idempotent and cheap: one
+topic listing), so a restart on a fresh broker needs no manual step. Then one task per source stream
+declared in `sql/streams` (add a file there and a task appears). Each task reads its topic up to the end offsets seen when it starts, writes rows and offsets in one DuckDB
 transaction (exactly once), and exits: a bounded micro-batch, so re-running a run loads only what
 is new. Each task updates the stream's Asset `duckdb://<warehouse>/raw.<stream>`; the event's extra
-carries the loaded offset ranges per partition, the row count and the dead-letter count. The
+starts with a one-line `summary` ("300 rows, 2 dead letters from fake_people offsets [0] 0-99, ...")
+and carries the loaded offset ranges per partition, the row count and the dead-letter count (see the
+run's *Asset Events*, and the same line in the task log). The
 `streamduck_views` and `streamduck_checks` DAGs are scheduled on those Assets.
 
 On a DuckDB file all tasks share the one-slot pool `streamduck_warehouse` (DuckDB allows one writer
@@ -33,8 +36,7 @@ def load_task(stream: str, asset):
     )
     def load() -> dict:
         loaded = streamduck_tasks.load_stream(streamduck_tasks.task_settings(__file__), stream)
-        extra = {key: loaded.get(key) for key in ("stream", "topic", "rows", "dead_letters", "ranges")}
-        get_current_context()["outlet_events"][asset].extra = extra
+        get_current_context()["outlet_events"][asset].extra = streamduck_tasks.asset_event_extra(loaded)
         return loaded
 
     return load()
@@ -50,8 +52,13 @@ def load_task(stream: str, asset):
     doc_md=__doc__,
 )
 def streamduck_load():
+    @task(multiple_outputs=False)
+    def provision_topics() -> dict:
+        return streamduck_tasks.provision_topics(streamduck_tasks.task_settings(__file__))
+
+    provisioned = provision_topics()
     for definition in PROJECT.declared_streams:
-        load_task(definition.name, raw_asset(definition, SETTINGS))
+        provisioned >> load_task(definition.name, raw_asset(definition, SETTINGS))
 
 
 dag_object = streamduck_load()

@@ -2,9 +2,11 @@
 ### Provision Kafka topics
 
 Creates every topic declared in `sql/streams` (`WITH (kafka_topic=..., partitions=..., replicas=...)`)
-that does not exist yet. Existing topics are left alone; when their partition count differs from the
-declaration the task logs a warning and returns the drift (see the task's XCom). Runs once when the
-DAG is first unpaused; trigger it again after adding a stream file.
+that does not exist yet, by the rule `streamduck ksql apply` follows: a missing topic needs
+PARTITIONS in some definition of it, else the task fails naming the file. Existing topics are left
+alone; when their partition count differs from the declaration the task logs a warning and returns
+the drift (see the task's XCom). The load DAG runs the same task before every load, so this DAG is
+only for provisioning by hand (after adding a stream file, say) without loading.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from streamduck.airflow import tasks as streamduck_tasks
 
 
 @dag(
-    schedule="@once",
+    schedule=None,
     start_date=datetime(2026, 1, 1, tzinfo=UTC),
     catchup=False,
     tags=["streamduck", "kafka"],

@@ -46,6 +46,18 @@ def test_demo_runs_the_pipeline_and_is_rerunnable(tmp_path: Path) -> None:
     assert re.search(r"checks\s+\d+ passed, \d+ failed", out)
     assert "SELECT id, name, email, birthdate FROM fake_people LIMIT 5" in out
     assert "stopped again" in out
+    # The closing hint is a command that works as printed (`uv run streamduck ...` under uv).
+    hint = out.split("Query it yourself: ", 1)[1].strip()
+    expected = "uv run streamduck " if os.environ.get("UV") else STREAMDUCK_BIN
+    assert hint.startswith(expected), hint
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMDUCK_")}
+    queried = subprocess.run(
+        hint, shell=True, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert queried.returncode == 0, queried.stderr[-2000:]
+    assert (
+        len([line for line in queried.stdout.splitlines() if "@" in line]) == 5
+    )  # five people, with e-mails
 
     second = _demo(tmp_path)  # a fresh broker and a fresh demo warehouse: the same result
     assert second.returncode == 0, second.stderr[-3000:]

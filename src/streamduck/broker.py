@@ -20,7 +20,7 @@ from types import TracebackType
 
 from streamduck.errors import BrokerBinaryMissing, BrokerUnavailable
 
-__all__ = ["EmbeddedBroker", "free_port", "tansu_binary"]
+__all__ = ["EmbeddedBroker", "die_with_parent", "free_port", "tansu_binary"]
 
 log = logging.getLogger(__name__)
 
@@ -54,17 +54,17 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
-def _die_with_parent() -> None:
-    """In the child before exec: on Linux, have the kernel stop the broker when its parent dies.
+def die_with_parent(sig: int = signal.SIGTERM) -> None:
+    """In a child before exec (``preexec_fn``): on Linux, have the kernel send ``sig`` when its parent dies.
 
-    The broker runs in its own session, so a parent killed with SIGKILL (a crashed test run, an
-    interrupted demo) would otherwise leave an orphan broker holding its port and memory.
+    Children started in their own session (the broker, Airflow standalone) would otherwise outlive a
+    parent killed with SIGKILL (a crashed test run, an interrupted demo), holding ports and memory.
     """
     if sys.platform.startswith("linux"):
         import ctypes
 
         pr_set_pdeathsig = 1
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, sig)
 
 
 def _accepts_connections(host: str, port: int) -> bool:
@@ -115,7 +115,7 @@ class EmbeddedBroker:
                 stdout=output,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=_die_with_parent,
+                preexec_fn=die_with_parent,
             )
         finally:
             if self.log_file:

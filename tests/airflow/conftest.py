@@ -33,7 +33,9 @@ def airflow_env(home: Path, settings: Settings | None = None) -> dict[str, str]:
             ),
             STREAMDUCK_WAREHOUSE=str(settings.warehouse),
             STREAMDUCK_SQL_DIR=str(settings.sql_dir),
-            STREAMDUCK_PRODUCERS_DIR=str(REPO_ROOT / "producers"),
+            STREAMDUCK_PRODUCERS_DIR=str(
+                settings.producers_dir if settings.producers_dir.is_absolute() else REPO_ROOT / "producers"
+            ),
         )
     return env
 

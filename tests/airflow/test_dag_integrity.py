@@ -19,7 +19,8 @@ print(json.dumps({
         dag_id: {
             "tags": sorted(dag.tags),
             "doc_md": bool(dag.doc_md),
-            "tasks": {t.task_id: {"retries": t.retries, "pool": t.pool, "outlets": [a.uri for a in t.outlets]}
+            "tasks": {t.task_id: {"retries": t.retries, "pool": t.pool, "outlets": [a.uri for a in t.outlets],
+                                  "upstream": sorted(t.upstream_task_ids)}
                       for t in dag.tasks},
             "schedule": type(dag.timetable).__name__,
         }
@@ -29,6 +30,7 @@ print(json.dumps({
 """
 
 WRITERS = {"streamduck_load", "streamduck_views", "streamduck_checks"}
+NOT_WRITING = {("streamduck_load", "provision_topics")}  # talks to the broker only
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +77,8 @@ def test_tags_docs_and_retries(dagbag: dict) -> None:
 def test_warehouse_writers_share_the_one_slot_pool(dagbag: dict) -> None:
     for dag_id in WRITERS:
         for task_id, task in dagbag["dags"][dag_id]["tasks"].items():
-            assert task["pool"] == "streamduck_warehouse", f"{dag_id}.{task_id}"
+            if (dag_id, task_id) not in NOT_WRITING:
+                assert task["pool"] == "streamduck_warehouse", f"{dag_id}.{task_id}"
 
 
 def test_one_load_task_per_source_stream_with_its_asset(dagbag: dict) -> None:
@@ -83,3 +86,11 @@ def test_one_load_task_per_source_stream_with_its_asset(dagbag: dict) -> None:
     assert tasks["load_fake_people"]["outlets"] == ["duckdb://warehouse.duckdb/raw.fake_people"]
     assert tasks["load_my_stream"]["outlets"] == ["duckdb://warehouse.duckdb/raw.my_stream"]
     assert dagbag["dags"]["streamduck_checks"]["schedule"] == "AssetTriggeredTimetable"
+
+
+def test_loads_run_after_provisioning_and_provisioning_is_not_once(dagbag: dict) -> None:
+    tasks = dagbag["dags"]["streamduck_load"]["tasks"]
+    loads = [task_id for task_id in tasks if task_id.startswith("load_")]
+    assert loads and all(tasks[t]["upstream"] == ["provision_topics"] for t in loads)
+    # An @once run is remembered in the Airflow home and never repeats on a new broker.
+    assert dagbag["dags"]["streamduck_provision"]["schedule"] == "NullTimetable"

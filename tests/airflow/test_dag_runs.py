@@ -34,7 +34,7 @@ def _run_dags(run_python, settings: Settings, *dags: tuple[str, dict]) -> dict:
     done = run_python("-c", RUNNER, plan, settings=settings, timeout=300)
     lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
     assert lines, done.stdout[-3000:] + done.stderr[-5000:]
-    return json.loads(lines[-1][len("RESULT ") :])
+    return {**json.loads(lines[-1][len("RESULT ") :]), "output": done.stdout + done.stderr}
 
 
 @pytest.fixture
@@ -61,13 +61,22 @@ def test_pipeline_end_to_end_emits_assets_and_checks_fail_on_bad_data(run_python
     assert states[:5] == ["success"] * 5, runs
     # 10% bad records include null keys: the key-not-null default expectation fails the checks task.
     assert states[5] == "failed"
+    # Its log: no GX import chatter, the readable summary once (not again inside tracebacks).
+    output = result["output"]
+    assert "Skipping registering function" not in output
+    assert output.count("FAKE_PEOPLE: FAILED") == 1, output[-5000:]
+    assert "expect_column_values_to_not_be_null(ID)" in output
 
     loads = [e for e in result["events"] if e["uri"] == "duckdb://warehouse.duckdb/raw.fake_people"]
     assert len(loads) == 2
     first, again = loads[0]["extra"], loads[1]["extra"]
     assert first["rows"] + first["dead_letters"] == 300
     assert sorted(first["ranges"]) == ["0", "1", "2"]
+    assert first["summary"].startswith(
+        f"{first['rows']} rows, {first['dead_letters']} dead letters from fake_people"
+    )
     assert again["rows"] == 0 and again["ranges"] == {}
+    assert again["summary"].endswith("(nothing new)")
 
     con = duckdb.connect(str(project_settings.warehouse), read_only=True)
     rows = con.execute("SELECT count(*) FROM fake_people").fetchone()[0]
@@ -77,3 +86,48 @@ def test_pipeline_end_to_end_emits_assets_and_checks_fail_on_bad_data(run_python
     con.close()
     assert rows == first["rows"]
     assert ("expect_column_values_to_not_be_null", "ID") in failed
+
+
+ORDERS_GENERATOR = """
+KEY = "order_id"
+DEFAULT_TOPIC = "orders"
+
+
+def generate(fake, index, now):
+    return {"order_id": f"o-{index}", "sku": fake.bothify("SKU-####"), "quantity": fake.random_int(1, 9)}
+"""
+
+
+@pytest.mark.slow
+def test_loads_provision_first_and_fake_data_uses_the_streams_generator(
+    run_python, settings: Settings, topic_name: str, tmp_path
+) -> None:
+    """A fresh broker (no provisioning run, as after a restart of `streamduck airflow`): the load DAG
+    creates the declared topic itself; the fake-data DAG feeds a stream with its own generator."""
+    from streamduck.kafka.admin import describe_topic, list_topics
+    from tests.kafka.test_console import _read_all
+
+    (settings.streams_dir / "orders.sql").write_text(
+        f"CREATE STREAM orders (order_id STRING KEY, sku STRING, quantity INT) "
+        f"WITH (kafka_topic='{topic_name}', value_format='JSON', partitions=2);\n"
+    )
+    producers = tmp_path / "producers"
+    producers.mkdir()
+    shutil.copy(REPO_ROOT / "producers" / "people.py", producers / "people.py")
+    (producers / "orders.py").write_text(ORDERS_GENERATOR)
+    settings = settings.model_copy(update={"producers_dir": producers})
+    assert topic_name not in list_topics(settings)
+
+    result = _run_dags(
+        run_python,
+        settings,
+        ("streamduck_load", {}),
+        ("streamduck_fake_data", {"stream": "orders", "count": 20, "bad_ratio": 0, "rate": 0}),
+        ("streamduck_load", {}),
+    )
+    assert [r["state"] for r in result["runs"]] == ["success"] * 3, result["runs"]
+    assert describe_topic(settings, topic_name).partition_count == 2
+    records = [json.loads(r.value) for r in _read_all(settings, topic_name, 20)]
+    assert len(records) == 20 and all(set(r) == {"order_id", "sku", "quantity"} for r in records)
+    loads = [e["extra"] for e in result["events"] if e["uri"] == "duckdb://warehouse.duckdb/raw.orders"]
+    assert [e["rows"] for e in loads] == [0, 20]

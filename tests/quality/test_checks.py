@@ -91,6 +91,36 @@ def test_results_are_stored_in_warehouse_and_data_docs(tmp_path: Path) -> None:
     assert any("FAKE_PEOPLE" in p.read_text() for p in pages if "validations" in str(p))
 
 
+def test_the_report_reads_offline_one_site_per_warehouse_without_internal_columns(tmp_path: Path) -> None:
+    import re
+
+    from streamduck.quality.runner import quality_dir_for
+
+    rows = _values(("1", {"email": "not-an-email", "birthdate": "someday"}))
+    settings = _warehouse(tmp_path, rows)
+    first = run_checks(settings, checks=checks_for([PEOPLE], settings.streams_dir))
+    second = run_checks(settings, checks=checks_for([PEOPLE], settings.streams_dir))
+    folder = quality_dir_for(settings)
+    assert (
+        folder == tmp_path / "w.quality"
+        and second.report_page == folder / "report" / f"runs/{second.run_id}.html"
+    )
+
+    page = second.report_page.read_text()
+    index = (folder / "report" / "index.html").read_text()
+    for html in (page, index):
+        # Self-contained: inline CSS, no script, no URL that needs a network (or any other host).
+        assert "<style>" in html and "<script" not in html
+        assert not re.search(r"(src|href)=\"(https?:)?//", html)
+    assert "_uncastable_" not in page and "BIRTHDATE" in page and "values cast to the declared type" in page
+    assert "FAILED" in page and "&quot;not-an-email&quot;" in page and "&quot;someday&quot;" in page
+    assert index.index(second.run_id) < index.index(first.run_id)  # newest first, both listed
+    assert f"Report: {second.report_page}" in second.summary()
+
+    other = Settings(warehouse=tmp_path / "demo.duckdb", sql_dir=settings.sql_dir)
+    assert quality_dir_for(other) == tmp_path / "demo.quality"  # the demo's site is its own
+
+
 def test_missing_view_is_a_failure_not_a_skip(tmp_path: Path) -> None:
     settings = Settings(warehouse=tmp_path / "w.duckdb", sql_dir=tmp_path / "sql")
     settings.streams_dir.mkdir(parents=True)

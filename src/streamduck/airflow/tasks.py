@@ -19,7 +19,10 @@ from streamduck.plain import to_plain
 from streamduck.settings import Settings
 
 __all__ = [
+    "QUALITY_REPORT_URL",
+    "QUALITY_REPORT_XCOM",
     "apply_views",
+    "asset_event_extra",
     "check_streams",
     "generate_fake_data",
     "load_stream",
@@ -30,6 +33,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+QUALITY_REPORT_URL = "/streamduck/quality"
+"""Where the Airflow API server serves the check reports (the plugin in ``plugins/``)."""
+QUALITY_REPORT_XCOM = "streamduck_quality_report"
+"""The XCom holding the URL of a checks task's report page."""
+
 
 @contextlib.contextmanager
 def task_errors() -> Iterator[None]:
@@ -39,7 +47,8 @@ def task_errors() -> Iterator[None]:
     try:
         yield
     except FatalError as exc:
-        raise AirflowFailException(str(exc)) from exc
+        # from None: the message says it all; a chained traceback would print it a second time.
+        raise AirflowFailException(str(exc)) from None
 
 
 def task_settings(dags_file: str | Path, conn_id: str = KAFKA_CONN_ID) -> Settings:
@@ -75,10 +84,30 @@ def load_stream(settings: Settings, stream: str) -> dict[str, Any]:
         report = to_plain(
             run_load(settings, [stream], mode="until-caught-up", group=f"streamduck.{stream.lower()}")
         )
-    for entry in report.get("streams", []):
-        if str(entry.get("stream", "")).upper() == stream.upper():
-            return entry
-    return {"stream": stream, "rows": 0, "dead_letters": 0, "ranges": {}}
+    loaded = next(
+        (e for e in report.get("streams", []) if str(e.get("stream", "")).upper() == stream.upper()),
+        {"stream": stream, "rows": 0, "dead_letters": 0, "ranges": {}},
+    )
+    log.info("loaded %s", asset_event_extra(loaded)["summary"])
+    return loaded
+
+
+def asset_event_extra(loaded: dict[str, Any]) -> dict[str, Any]:
+    """The extra of a load's asset event: a one-line ``summary`` first (what the UI's event card
+    shows when expanded), then the figures themselves: topic, rows, dead letters and, per partition,
+    the first and last offset loaded."""
+    ranges = loaded.get("ranges") or {}
+    offsets = ", ".join(
+        f"[{p}] {first}-{last}" for p, (first, last) in sorted(ranges.items(), key=lambda i: int(i[0]))
+    )
+    summary = (
+        f"{loaded.get('rows', 0)} rows, {loaded.get('dead_letters', 0)} dead letters from "
+        f"{loaded.get('topic') or loaded.get('stream')}"
+        + (f" offsets {offsets}" if offsets else " (nothing new)")
+    )
+    extra = {"summary": summary}
+    extra.update({key: loaded.get(key) for key in ("stream", "topic", "rows", "dead_letters", "ranges")})
+    return extra
 
 
 def apply_views(settings: Settings) -> dict[str, Any]:
@@ -90,29 +119,47 @@ def apply_views(settings: Settings) -> dict[str, Any]:
 
 
 def check_streams(settings: Settings, streams: list[str] | None = None) -> dict[str, Any]:
-    """Run the GX checks; fail the task with the readable summary when an expectation fails."""
+    """Run the GX checks; the summary is logged once, and a failure fails the task in one line.
+
+    The run's offline HTML page is linked from the task (the ``Quality report`` extra link of the
+    plugin in ``plugins/``, which reads the XCom :data:`QUALITY_REPORT_XCOM`).
+    """
+    from airflow.sdk import get_current_context
+    from airflow.sdk.exceptions import AirflowFailException
+
     from streamduck.quality import run_checks
+    from streamduck.quality.runner import quality_dir_for
 
     with task_errors():
         report = run_checks(settings, streams)
-        log.info("quality checks\n%s", report.summary())
-        report.raise_for_failures()
+    if report.report_page is not None:
+        page = report.report_page.relative_to(quality_dir_for(settings) / "report").as_posix()
+        get_current_context()["ti"].xcom_push(key=QUALITY_REPORT_XCOM, value=f"{QUALITY_REPORT_URL}/{page}")
+    if not report.success:
+        log.error("quality checks failed\n%s", report.summary())
+        # One line: the summary is in the log just above, not repeated inside chained tracebacks.
+        raise AirflowFailException(f"{report.failed} expectation(s) failed (run {report.run_id}, see above)")
+    log.info("quality checks passed\n%s", report.summary())
     return {
         "run_id": report.run_id,
         "passed": report.passed,
         "failed": report.failed,
+        "report": str(report.report_page) if report.report_page else None,
         "data_docs": str(report.data_docs) if report.data_docs else None,
     }
 
 
 def generate_fake_data(
-    settings: Settings, stream: str, count: int, rate: float, bad_ratio: float
+    settings: Settings, stream: str, count: int, rate: float, bad_ratio: float, generator: str | None = None
 ) -> dict[str, Any]:
-    """Produce fake people into the topic of ``stream``."""
+    """Produce fake records into the topic of ``stream`` with its generator (see ``generator_for``)."""
     from streamduck.produce import generate
+    from streamduck.produce.registry import generator_for
     from streamduck.project import Project
 
     with task_errors():
         topic = Project(settings).stream(stream).topic
-        report = generate(settings, "people", topic=topic, count=count, rate=rate, bad_ratio=bad_ratio)
+        name = generator or generator_for(settings.producers_dir, stream, topic)
+        log.info("producing %d records with generator %r into topic %r", count, name, topic)
+        report = generate(settings, name, topic=topic, count=count, rate=rate, bad_ratio=bad_ratio)
     return to_plain(report)

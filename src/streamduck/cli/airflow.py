@@ -32,31 +32,34 @@ def airflow(
     from streamduck.cli._app import settings_from
 
     settings = settings_from(ctx)
+    # Ctrl-C, SIGTERM and SIGHUP only set `stop`: no KeyboardInterrupt can cut the shutdown short
+    # (uv run forwards a second SIGINT while the first is being handled).
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, lambda *_: stop.set())
     broker = None if external_broker else EmbeddedBroker().start()
     bootstrap = broker.bootstrap_servers if broker else settings.bootstrap_servers
     standalone = AirflowStandalone(
         project, port, bootstrap, warehouse=settings.warehouse, data_path=settings.data_path
     )
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         typer.echo(f"starting Airflow standalone (log: {standalone.home / 'standalone.log'}) ...", err=True)
         standalone.start()
-        standalone.wait_ready()
-        user, password = standalone.login()
-        typer.echo(f"Airflow UI:  {standalone.url}")
-        typer.echo(f"login:       {user} / {password}")
-        typer.echo(f"Kafka:       {bootstrap}{' (embedded)' if broker else ''}")
-        typer.echo("Ctrl-C stops Airflow and the broker.", err=True)
+        if standalone.wait_ready(stop=stop):
+            user, password = standalone.login()
+            typer.echo(f"Airflow UI:  {standalone.url}")
+            typer.echo(f"login:       {user} / {password}")
+            typer.echo(f"Kafka:       {bootstrap}{' (embedded)' if broker else ''}")
+            typer.echo("Ctrl-C stops Airflow and the broker.", err=True)
         while not stop.wait(1.0):
             if standalone.process is not None and standalone.process.poll() is not None:
                 raise typer.Exit(standalone.process.returncode or 1)
-    except KeyboardInterrupt:
-        pass
     finally:
+        typer.echo("stopping Airflow ...", err=True)
         standalone.stop()
         if broker:
             broker.stop()
+        typer.echo("stopped.", err=True)
 
 
 def register(app: typer.Typer) -> None:

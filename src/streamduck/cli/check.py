@@ -17,7 +17,11 @@ def check(
     streams: Annotated[list[str] | None, typer.Argument(help="Streams to check (default: all).")] = None,
     fmt: FormatOption = Format.table,
     data_docs: Annotated[
-        bool, typer.Option("--data-docs/--no-data-docs", help="Rebuild GX Data Docs HTML.")
+        bool,
+        typer.Option(
+            "--data-docs/--no-data-docs",
+            help="Write the run's HTML report (readable offline) and rebuild GX's Data Docs.",
+        ),
     ] = True,
 ) -> None:
     """Validate each stream's view against its expectations; exit 1 if any fails."""
@@ -39,6 +43,8 @@ def check(
     ]
     render(rows, fmt, ["stream", "expectation", "column", "success", "rows", "unexpected", "sample"])
     typer.echo(f"{report.passed} passed, {report.failed} failed (run {report.run_id})", err=True)
+    if report.success and report.report_page:
+        typer.echo(f"Report: {report.report_page}", err=True)  # on failure the summary names it
     report.raise_for_failures()
 
 

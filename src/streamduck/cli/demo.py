@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Annotated
 
@@ -49,7 +50,27 @@ def demo(
         [dict(zip(report.sample_columns, row, strict=True)) for row in report.sample_rows],
         columns=report.sample_columns,
     )
-    typer.echo(f'\nQuery it yourself: streamduck --warehouse {report.warehouse} sql "{report.sample_query}"')
+    hint = f"{_this_command()} --warehouse {shlex.quote(str(report.warehouse))} sql {shlex.quote(report.sample_query)}"
+    typer.echo(f"\nQuery it yourself: {hint}")
+
+
+def _this_command() -> str:
+    """How to run streamduck again the way this run was started, so the printed hint works as is.
+
+    ``uv run`` tells its child where uv is (``UV``); otherwise ``streamduck`` if PATH finds this
+    very program, else its full path (a virtualenv that is not activated).
+    """
+    import os
+    import shutil
+    import sys
+
+    if os.environ.get("UV"):
+        return "uv run streamduck"
+    program = Path(sys.argv[0]).resolve()
+    on_path = shutil.which("streamduck")
+    if on_path and Path(on_path).resolve() == program:
+        return "streamduck"
+    return shlex.quote(str(program))
 
 
 def register(app: typer.Typer) -> None:

@@ -124,26 +124,12 @@ def _sources(statements: list[Statement]) -> list[SourceDefinition]:
 
 
 def _provision_topics(settings: Settings, statements: list[Statement], report: ApplyReport) -> None:
-    from streamduck.kafka.admin import create_topic, describe_topic
+    """The file's topics, by the rule the provision DAG and the demo follow (streamduck.provision)."""
+    from streamduck.provision import provision_sources
 
-    for definition in _sources(statements):
-        partitions = definition.partitions
-        try:
-            existing = describe_topic(settings, definition.topic)
-        except TopicNotFound:
-            if partitions is None:
-                raise DefinitionError(
-                    f"{definition.path}:{definition.line}: CREATE {definition.kind} {definition.name}: "
-                    f"Topic '{definition.topic}' does not exist. Add PARTITIONS to the WITH clause to create it"
-                ) from None
-            create_topic(settings, definition.topic, partitions, definition.replicas or 1, if_not_exists=True)
-            report.topics_created.append(definition.topic)
-            continue
-        if partitions is not None and existing.partition_count != partitions:
-            report.warnings.append(
-                f"{definition.path}:{definition.line}: topic '{definition.topic}' has "
-                f"{existing.partition_count} partitions, {definition.name} declares {partitions}; topic left unchanged"
-            )
+    provisioned = provision_sources(settings, _sources(statements))
+    report.topics_created.extend(provisioned.created)
+    report.warnings.extend(provisioned.warnings())
 
 
 def _apply_in_transaction(settings: Settings, statements: list[Statement], report: ApplyReport) -> None:

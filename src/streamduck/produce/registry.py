@@ -19,7 +19,7 @@ from typing import Any
 
 from streamduck.errors import ConfigError
 
-__all__ = ["Generator", "available_generators", "load_generator"]
+__all__ = ["Generator", "available_generators", "generator_for", "load_generator"]
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DEFAULT_LOCALES = ("en_US",)
@@ -46,6 +46,28 @@ def available_generators(producers_dir: Path) -> list[str]:
     return sorted(
         p.stem for p in producers_dir.glob("*.py") if _NAME.match(p.stem) and not p.stem.startswith("_")
     )
+
+
+def generator_for(producers_dir: Path, stream: str, topic: str) -> str:
+    """The generator that feeds ``stream``: the one named like the stream, else the only one whose
+    ``DEFAULT_TOPIC`` is ``topic``.
+
+    Raises:
+        ConfigError: none fits, or several claim the topic (names them and what to do).
+    """
+    available = available_generators(producers_dir)
+    if stream.lower() in available:
+        return stream.lower()
+    claiming = [name for name in available if load_generator(producers_dir, name).default_topic == topic]
+    if len(claiming) == 1:
+        return claiming[0]
+    problem = (
+        f"several generators write topic {topic!r} ({', '.join(claiming)})"
+        if claiming
+        else (f"no generator in {producers_dir} is named {stream.lower()!r} or has DEFAULT_TOPIC = {topic!r}")
+    )
+    listing = ", ".join(available) if available else "none"
+    raise ConfigError(f"stream {stream!r}: {problem}; name one (available: {listing})")
 
 
 def load_generator(producers_dir: Path, name: str) -> Generator:

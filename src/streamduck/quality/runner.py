@@ -14,7 +14,7 @@ from streamduck.quality.spec import StreamChecks, checks_for
 from streamduck.settings import Settings
 from streamduck.warehouse.waits import WAITS
 
-__all__ = ["CheckReport", "ExpectationOutcome", "StreamResult", "gx_dir_for", "run_checks"]
+__all__ = ["CheckReport", "ExpectationOutcome", "StreamResult", "quality_dir_for", "run_checks"]
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,9 @@ class CheckReport:
     checked_at: datetime.datetime
     streams: tuple[StreamResult, ...]
     data_docs: Path | None = None
+    """GX's Data Docs index (its CSS and JavaScript come from CDNs)."""
+    report_page: Path | None = None
+    """This run's self-contained HTML page (readable offline), see :mod:`streamduck.quality.report_html`."""
 
     @property
     def success(self) -> bool:
@@ -94,8 +97,8 @@ class CheckReport:
             status = "ok" if s.success else "FAILED"
             lines.append(f"{s.view}: {status}, {s.rows} rows, {passed}/{len(s.outcomes)} expectations passed")
             lines += [f"  FAILED {o.describe()}" for o in s.failed]
-        if self.data_docs:
-            lines.append(f"Data Docs: {self.data_docs}")
+        if self.report_page:
+            lines.append(f"Report: {self.report_page}")
         return "\n".join(lines)
 
     def raise_for_failures(self) -> None:
@@ -104,9 +107,21 @@ class CheckReport:
             raise QualityCheckFailed(f"{self.failed} expectation(s) failed\n{self.summary()}")
 
 
-def gx_dir_for(settings: Settings) -> Path:
-    """Where the GX file context and its Data Docs live: ``gx/`` next to the warehouse (or its data)."""
-    return settings.backend.artifacts_dir() / "gx"
+def quality_dir_for(settings: Settings) -> Path:
+    """One folder per warehouse for its check reports, next to it: ``data/warehouse.duckdb`` ->
+    ``data/warehouse.quality/`` (so the demo's ``data/demo.duckdb`` has its own).
+
+    It holds ``report/`` (the offline HTML, :mod:`streamduck.quality.report_html`) and GX's file
+    context with its Data Docs (``gx/uncommitted/data_docs/local_site/``).
+    """
+    from streamduck.warehouse.backend import DuckDBFile
+
+    backend = settings.backend
+    if isinstance(backend, DuckDBFile):
+        stem = backend.path.stem
+    else:
+        stem = "ducklake" if backend.on_postgres else f"{Path(backend.catalog).stem}.ducklake"
+    return backend.artifacts_dir() / f"{stem}.quality"
 
 
 def select_checks(settings: Settings, streams: list[str] | None) -> list[StreamChecks]:
@@ -135,14 +150,16 @@ def run_checks(
 ) -> CheckReport:
     """Validate the views of ``streams`` (default: every source stream) and store the results.
 
-    Reads the warehouse read-only, then appends the results to ``_streamduck.check_results`` and
-    rebuilds the Data Docs under :func:`gx_dir_for`. Does not raise on failed expectations: call
+    Reads the warehouse read-only, then appends the results to ``_streamduck.check_results`` and,
+    with ``data_docs``, writes the run's HTML page and rebuilds GX's Data Docs under
+    :func:`quality_dir_for`. Does not raise on failed expectations: call
     :meth:`CheckReport.raise_for_failures`.
 
     Raises:
         ConfigError: no warehouse file yet, or a bad expectations file or stream name.
         WarehouseLocked: a writer holds the warehouse.
     """
+    _quiet_gx_logging()  # before the first GX import, which logs ~220 lines at INFO
     checks = checks if checks is not None else select_checks(settings, streams)
     if not settings.backend.exists():
         raise ConfigError(f"warehouse {settings.backend.location} does not exist yet: load data first")
@@ -150,12 +167,23 @@ def run_checks(
     checked_at = datetime.datetime.now(datetime.UTC)
     results = _evaluate(settings, checks, batch_rows)
     _save(settings, run_id, checked_at, results)
-    docs = None
+    docs = page = None
     if data_docs:
+        from streamduck.quality.report_html import write_report
         from streamduck.quality.store import build_data_docs
 
-        docs = build_data_docs(gx_dir_for(settings), run_id, checked_at, results)
-    return CheckReport(run_id, checked_at, tuple(results), docs)
+        folder = quality_dir_for(settings)
+        page = write_report(folder / "report", run_id, checked_at, results, settings.backend.location)
+        docs = build_data_docs(folder, run_id, checked_at, results)
+    return CheckReport(run_id, checked_at, tuple(results), docs, page)
+
+
+def _quiet_gx_logging() -> None:
+    """GX logs its import-time bookkeeping at INFO and pins some loggers to INFO: keep them at
+    WARNING (or the root logger's level, if that is higher)."""
+    quiet = max(logging.WARNING, logging.getLogger().level)
+    for name in ("great_expectations", "great_expectations.data_context.types.base"):
+        logging.getLogger(name).setLevel(quiet)
 
 
 def _evaluate(settings: Settings, checks: list[StreamChecks], batch_rows: int | None) -> list[StreamResult]:
@@ -164,10 +192,7 @@ def _evaluate(settings: Settings, checks: list[StreamChecks], batch_rows: int | 
 
     from streamduck.quality.validate import BATCH_ROWS, validate_view
 
-    # GX pins some of its loggers to INFO; keep its housekeeping messages out of our stderr.
-    quiet = max(logging.WARNING, logging.getLogger().level)
-    for name in ("great_expectations", "great_expectations.data_context.types.base"):
-        logging.getLogger(name).setLevel(quiet)
+    _quiet_gx_logging()  # again: importing GX pinned some of its loggers to INFO
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     con = settings.backend.connect(read_only=True, wait_s=WAITS.read)
