@@ -41,3 +41,26 @@ def test_nothing_applied_and_nothing_in_sql_streams_is_a_clear_error(cli):
     assert result.exit_code != 0
     assert "no source streams are defined" in result.stderr
     assert "ksql apply" in result.stderr
+
+
+def test_a_bounded_load_reads_without_joining_an_idle_group(settings, tmp_path, topic_name, caplog):
+    import logging
+
+    from streamduck.kafka.admin import open_admin
+    from streamduck.kafka.groups import committed_offsets
+    from streamduck.ksql.apply import apply_path
+    from streamduck.load import run_load
+
+    path = tmp_path / "s.sql"
+    path.write_text(
+        f"CREATE STREAM s (id STRING KEY, v INT) WITH (kafka_topic='{topic_name}', value_format='JSON', partitions=2);"
+    )
+    apply_path(settings, path)
+    produce(settings, topic_name, [("a", {"v": 1}), ("b", {"v": 2})], partition=1)
+    group = f"idle-{topic_name}"
+    with caplog.at_level(logging.INFO, logger="streamduck.load.runner"):
+        report = run_load(settings, group=group)
+    assert report.rows == 2
+    assert f"group {group} has no active member: reading all partitions without joining" in caplog.text
+    with open_admin(settings) as admin:  # the group's offsets still show the progress
+        assert {tp.partition: o for tp, o in committed_offsets(admin, group).items()} == {1: 2}

@@ -25,6 +25,7 @@ __all__ = [
     "committed_offsets",
     "compute_lag",
     "describe_group",
+    "group_is_idle",
     "list_groups",
     "parse_topic_scope",
     "plan_reset",
@@ -293,6 +294,15 @@ def _commit_plan(settings: Settings, group: str, plan: Mapping[TopicPartition, i
             f"{tp.topic}[{tp.partition}]: {err.__name__}" for tp, err in sorted(failed.items())
         )
         raise ConfigError(f"broker refused to reset offsets of group {group!r}: {detail}")
+
+
+def group_is_idle(settings: Settings, group: str) -> bool:
+    """Whether no consumer is a member of ``group`` right now (it may hold committed offsets)."""
+    from streamduck.kafka.admin import open_admin
+
+    with open_admin(settings) as admin:
+        description = _describe(admin, [group]).get(group) or {}
+    return not description.get("members") and description.get("group_state") not in _ACTIVE_STATES
 
 
 def _describe(admin: KafkaAdminClient, group_ids: list[str]) -> dict[str, dict[str, Any]]:

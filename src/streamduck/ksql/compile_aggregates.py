@@ -54,5 +54,7 @@ AGGREGATES: dict[str, Builder] = {
     "COLLECT_SET": template("list(DISTINCT {0}) FILTER (WHERE {0} IS NOT NULL)"),
     "TOPK": template("(list({0} ORDER BY {0} DESC) FILTER (WHERE {0} IS NOT NULL))[1:{1}]"),
     "HISTOGRAM": template("histogram(CAST({0} AS VARCHAR)) FILTER (WHERE {0} IS NOT NULL)"),
+    # the one value every row holds (NULL counts as a value), else NULL
+    "ATTR": template("CASE WHEN count(DISTINCT {0}) = 1 AND count({0}) = count(*) THEN any_value({0}) END"),
     "TOPKDISTINCT": template("(list(DISTINCT {0} ORDER BY {0} DESC) FILTER (WHERE {0} IS NOT NULL))[1:{1}]"),
 }

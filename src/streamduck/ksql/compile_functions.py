@@ -304,11 +304,20 @@ SCALARS: dict[str, Builder] = {
     "ARRAY_CONTAINS": template("list_contains({0}, {1})"),
     # ksqlDB keeps the first occurrence's order; DuckDB's list_distinct does not.
     "ARRAY_DISTINCT": template(_DISTINCT.format("{0}")),
+    # the set functions: NULL when either array is NULL; a NULL element is a value like any other
     "ARRAY_EXCEPT": template(
-        f"list_filter({_DISTINCT.format('{0}')}, lambda x: NOT list_contains({{1}}, x))"
+        "CASE WHEN {1} IS NOT NULL THEN "
+        f"list_filter({_DISTINCT.format('{0}')}, lambda x: list_position({{1}}, x) IS NULL) END"
     ),
-    "ARRAY_INTERSECT": template(f"list_filter({_DISTINCT.format('{0}')}, lambda x: list_contains({{1}}, x))"),
-    "ARRAY_UNION": template(_DISTINCT.format("list_concat({0}, {1})")),
+    "ARRAY_INTERSECT": template(
+        f"CASE WHEN {{1}} IS NOT NULL THEN list_filter({_DISTINCT.format('{0}')}, "
+        "lambda x: list_position({1}, x) IS NOT NULL) END"
+    ),
+    "ARRAY_UNION": template(
+        "CASE WHEN {0} IS NOT NULL AND {1} IS NOT NULL THEN "
+        + _DISTINCT.format("list_concat({0}, {1})")
+        + " END"
+    ),
     "ARRAY_JOIN": lambda args: sql_expr(
         "array_to_string({0}, " + ("{1}" if len(args) > 1 else "','") + ")", *args
     ),
@@ -337,6 +346,154 @@ SCALARS: dict[str, Builder] = {
 }
 
 
+# The parts of a URL, as java.net.URI splits it: scheme://[user@]host[:port]path[?query][#fragment].
+_URL = r"^(?:([a-zA-Z][a-zA-Z0-9+.-]*):)?(?://(?:[^@/?#]*@)?([^:/?#]*)(?::([0-9]+))?)?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$"
+
+
+def _url_part(group: int, cast: str = "") -> Builder:
+    part = f"nullif(regexp_extract({{0}}, '{_URL}', {group}), '')"
+    return template(f"CAST({part} AS {cast})" if cast else part)
+
+
+def _url_parameter(args: list[exp.Expr]) -> exp.Expr:
+    query = f"regexp_extract({{0}}, '{_URL}', 5)"
+    pairs = f"list_filter(string_split({query}, '&'), lambda p: split_part(p, '=', 1) = {{1}})"
+    return sql_expr(f"url_decode(replace(nullif(split_part({pairs}[1], '=', 2), ''), '+', ' '))", *args)
+
+
+def _bytes_from(text: str, encoding: str) -> str:
+    """SQL turning a string in ``encoding`` (hex, utf8, ascii, base64) into BYTES."""
+    return {
+        "HEX": f"unhex({text})",
+        "UTF8": f"encode({text})",
+        "ASCII": f"encode({text})",
+        "BASE64": f"from_base64({text})",
+    }[encoding]
+
+
+def _bytes_to(blob: str, encoding: str) -> str:
+    """SQL turning BYTES into a string in ``encoding``."""
+    return {
+        "HEX": f"lower(hex({blob}))",
+        "UTF8": f"decode({blob})",
+        "ASCII": f"decode({blob})",
+        "BASE64": f"to_base64({blob})",
+    }[encoding]
+
+
+def _encoding(node: exp.Expr) -> str:
+    from streamduck.errors import DefinitionError
+
+    name = _literal_text(node, "an encoding").upper().replace("-", "")
+    if name not in ("HEX", "UTF8", "ASCII", "BASE64"):
+        raise DefinitionError(f"Supported encodings are: hex, utf8, ascii and base64; got '{node.this}'")
+    return name
+
+
+def _to_bytes(args: list[exp.Expr]) -> exp.Expr:
+    return sql_expr(_bytes_from("{0}", _encoding(args[1])), args[0])
+
+
+def _from_bytes(args: list[exp.Expr]) -> exp.Expr:
+    return sql_expr(_bytes_to("{0}", _encoding(args[1])), args[0])
+
+
+def _encode(args: list[exp.Expr]) -> exp.Expr:
+    source, target = _encoding(args[1]), _encoding(args[2])
+    return sql_expr(_bytes_to(_bytes_from("{0}", source), target), args[0])
+
+
+def _geo_distance(args: list[exp.Expr]) -> exp.Expr:
+    """Great-circle distance (haversine) on ksqlDB's sphere: 6371 km, or 3959 miles."""
+    from streamduck.errors import DefinitionError
+
+    radius = 6371.0
+    if len(args) > 4:
+        unit = _literal_text(args[4], "the unit of GEO_DISTANCE").lower()
+        if unit not in ("km", "kilometers", "kilometres", "mi", "miles"):
+            raise DefinitionError(f"GEO_DISTANCE: unknown unit '{unit}' (KM or MI)")
+        radius = 3959.0 if unit.startswith("mi") else 6371.0
+    return sql_expr(
+        f"2 * {radius} * asin(sqrt(pow(sin(radians({{2}} - {{0}}) / 2), 2) + "
+        "cos(radians({0})) * cos(radians({2})) * pow(sin(radians({3} - {1}) / 2), 2)))",
+        *args[:4],
+    )
+
+
+SCALARS.update(
+    {
+        "AS_VALUE": template("{0}"),
+        "ACOS": renamed("acos"),
+        "ASIN": renamed("asin"),
+        "ATAN": renamed("atan"),
+        "ATAN2": renamed("atan2"),
+        "COT": renamed("cot"),
+        "SINH": template("(exp({0}) - exp(-{0})) / 2"),
+        "COSH": template("(exp({0}) + exp(-{0})) / 2"),
+        "TANH": template("(exp(2 * {0}) - 1) / (exp(2 * {0}) + 1)"),
+        "MD5": template("md5({0})"),
+        "TO_BYTES": _to_bytes,
+        "FROM_BYTES": _from_bytes,
+        "ENCODE": _encode,
+        "URL_EXTRACT_PROTOCOL": _url_part(1),
+        "URL_EXTRACT_HOST": _url_part(2),
+        "URL_EXTRACT_PORT": _url_part(3, "INTEGER"),
+        "URL_EXTRACT_PATH": template(f"regexp_extract({{0}}, '{_URL}', 4)"),
+        "URL_EXTRACT_QUERY": _url_part(5),
+        "URL_EXTRACT_FRAGMENT": _url_part(6),
+        "URL_EXTRACT_PARAMETER": _url_parameter,
+        # Java's URLEncoder: form encoding, a space is '+'
+        "URL_ENCODE_PARAM": template("replace(url_encode({0}), '%20', '+')"),
+        "URL_DECODE_PARAM": template("url_decode(replace({0}, '+', ' '))"),
+        "JSON_ARRAY_CONTAINS": template(
+            "CASE WHEN NOT coalesce(json_valid({0}), false) THEN false WHEN json_type({0}) = 'ARRAY' THEN "
+            "coalesce(list_contains(list_transform(CAST(json_extract({0}, '$[*]') AS JSON[]), "
+            "lambda e: e = CAST(to_json({1}) AS JSON)), true), false) ELSE false END"
+        ),
+        "JSON_ITEMS": template(
+            "CASE WHEN NOT coalesce(json_valid({0}), false) THEN NULL WHEN json_type({0}) = 'ARRAY' THEN "
+            "CAST(json_extract({0}, '$[*]') AS VARCHAR[]) END"
+        ),
+        "JSON_RECORDS": template(
+            "CASE WHEN NOT coalesce(json_valid({0}), false) THEN NULL WHEN json_type({0}) = 'OBJECT' THEN map_from_entries("
+            "list_transform(json_keys({0}), lambda k: {{'key': k, 'value': "
+            "CAST(json_extract({0}, '$.\"' || k || '\"') AS VARCHAR)}})) END"
+        ),
+        "MAP_UNION": template("map_concat(coalesce({0}, MAP {{}}), coalesce({1}, MAP {{}}))"),
+        "GEO_DISTANCE": _geo_distance,
+        "SUM_LIST": template("list_sum({0})"),
+        "STRINGTODATE": lambda args: sql_expr(
+            "CAST(CAST(try_strptime({0}, {1}) AS DATE) - DATE '1970-01-01' AS INTEGER)",
+            args[0],
+            exp_string(java_format(_literal_text(args[1], "the format of STRINGTODATE"))),
+        ),
+        "DATETOSTRING": lambda args: sql_expr(
+            "strftime(DATE '1970-01-01' + CAST({0} AS INTEGER), {1})",
+            args[0],
+            exp_string(java_format(_literal_text(args[1], "the format of DATETOSTRING"))),
+        ),
+        "TO_JSON_STRING": template("coalesce(CAST(to_json({0}) AS VARCHAR), 'null')"),
+    }
+)
+
+
+def exp_string(text: str) -> exp.Expr:
+    from sqlglot import exp
+
+    return exp.Literal.string(text)
+
+
+def _cube(args: list[exp.Expr]) -> exp.Expr:
+    """Every combination of the array's elements and NULL, as ksqlDB's CUBE_EXPLODE orders them."""
+    return sql_expr(
+        "unnest(list_transform(range(CAST(pow(2, len({0})) AS BIGINT)), lambda m: "
+        "list_transform(range(len({0})), lambda i: CASE WHEN (m >> (len({0}) - 1 - i)) & 1 = 1 "
+        "THEN {0}[i + 1] END)))",
+        args[0],
+    )
+
+
 TABLE_FUNCTIONS: dict[str, Builder] = {
     "EXPLODE": template("unnest({0})"),
+    "CUBE_EXPLODE": _cube,
 }

@@ -50,6 +50,7 @@ class QueryCompiler:
         self._check_key_projection(select, names, clauses["partition_by"])
         self._translate_tree(select)
         grouped = bool(select.args.get("group")) or self.aggregates > 0
+        _drop_null_group_keys(select)
         final = clauses["emit"] is not None and clauses["emit"].this == "FINAL"
         names += self._shape(select, names, clauses["ksql_window"], grouped, final)
         select = self._resolve_and_fix_types(select)
@@ -409,6 +410,21 @@ def _group_key_name(select: exp.Expr, expr: exp.Expr) -> str:
         if isinstance(projection, exp.Alias) and projection.this == expr:
             return projection.alias
     return expr.sql("duckdb")
+
+
+def _drop_null_group_keys(select: exp.Expr) -> None:
+    """ksqlDB drops a record whose GROUP BY expression is NULL (a table key cannot be NULL)."""
+    from sqlglot import exp
+
+    group = select.args.get("group")
+    if group is None:
+        return
+    checks = [exp.Not(this=exp.Is(this=e.copy(), expression=exp.Null())) for e in group.expressions]
+    if not checks:
+        return
+    where = select.args.get("where")
+    condition = exp.and_(*([where.this] if where is not None else []), *checks)
+    select.set("where", exp.Where(this=condition))
 
 
 def _column_node(name: str) -> exp.Expr:

@@ -1,0 +1,76 @@
+--@test: URL functions split a URL as java.net.URI does
+CREATE STREAM input (id STRING KEY, u STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, URL_EXTRACT_PROTOCOL(u) AS p, URL_EXTRACT_HOST(u) AS h, URL_EXTRACT_PORT(u) AS port, URL_EXTRACT_PATH(u) AS path, URL_EXTRACT_QUERY(u) AS q, URL_EXTRACT_FRAGMENT(u) AS f, URL_EXTRACT_PARAMETER(u, 'b') AS b FROM input;
+--@input: INPUT {"key": "1", "value": {"u": "http://me@example.org:8080/a/b.html?a=1&b=x+y#top"}}
+--@input: INPUT {"key": "2", "value": {"u": "https://example.org"}}
+--@output: OUTPUT {"ID": "1", "P": "http", "H": "example.org", "PORT": 8080, "PATH": "/a/b.html", "Q": "a=1&b=x+y", "F": "top", "B": "x y"}
+--@output: OUTPUT {"ID": "2", "P": "https", "H": "example.org", "PORT": null, "PATH": "", "Q": null, "F": null, "B": null}
+
+--@test: URL parameters encode as Java's URLEncoder does
+CREATE STREAM input (id STRING KEY, s STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, URL_ENCODE_PARAM(s) AS e, URL_DECODE_PARAM(URL_ENCODE_PARAM(s)) AS d FROM input;
+--@input: INPUT {"key": "1", "value": {"s": "a b&c=d"}}
+--@output: OUTPUT {"ID": "1", "E": "a+b%26c%3Dd", "D": "a b&c=d"}
+
+--@test: trigonometry
+CREATE STREAM input (id STRING KEY, x DOUBLE) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, ROUND(ASIN(x), 4) AS asn, ROUND(ACOS(x), 4) AS acs, ROUND(ATAN(x), 4) AS atn, ROUND(ATAN2(x, 1.0), 4) AS atn2, ROUND(SINH(x), 4) AS sh, ROUND(COSH(x), 4) AS ch, ROUND(TANH(x), 4) AS th FROM input;
+--@input: INPUT {"key": "1", "value": {"x": 0.5}}
+--@output: OUTPUT {"ID": "1", "ASN": 0.5236, "ACS": 1.0472, "ATN": 0.4636, "ATN2": 0.4636, "SH": 0.5211, "CH": 1.1276, "TH": 0.4621}
+
+--@test: bytes and encodings
+CREATE STREAM input (id STRING KEY, s STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, FROM_BYTES(TO_BYTES(s, 'utf8'), 'hex') AS hx, ENCODE(s, 'utf8', 'base64') AS b64, ENCODE('616263', 'hex', 'ascii') AS abc, MD5(s) AS m FROM input;
+--@input: INPUT {"key": "1", "value": {"s": "abc"}}
+--@output: OUTPUT {"ID": "1", "HX": "616263", "B64": "YWJj", "ABC": "abc", "M": "900150983cd24fb0d6963f7d28e17f72"}
+
+--@test: JSON functions over strings holding JSON
+CREATE STREAM input (id STRING KEY, j STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, JSON_ITEMS(j) AS items, JSON_ARRAY_CONTAINS(j, 2) AS has2, JSON_ARRAY_CONTAINS(j, 'x') AS hasx FROM input;
+--@input: INPUT {"key": "1", "value": {"j": "[1, 2, {\"a\": 3}]"}}
+--@input: INPUT {"key": "2", "value": {"j": "not json"}}
+--@output: OUTPUT {"ID": "1", "ITEMS": ["1", "2", "{\"a\":3}"], "HAS2": true, "HASX": false}
+--@output: OUTPUT {"ID": "2", "ITEMS": null, "HAS2": false, "HASX": false}
+
+--@test: JSON_RECORDS and MAP_UNION
+CREATE STREAM input (id STRING KEY, j STRING, m MAP<STRING, INT>) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, JSON_RECORDS(j) AS r, MAP_UNION(m, MAP('z' := 26)) AS u FROM input;
+--@input: INPUT {"key": "1", "value": {"j": "{\"a\": 1, \"b\": \"x\"}", "m": {"a": 1}}}
+--@output: OUTPUT {"ID": "1", "R": {"a": "1", "b": "\"x\""}, "U": {"a": 1, "z": 26}}
+
+--@test: GEO_DISTANCE in kilometres and miles
+CREATE STREAM input (id STRING KEY, lat1 DOUBLE, lon1 DOUBLE, lat2 DOUBLE, lon2 DOUBLE) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, ROUND(GEO_DISTANCE(lat1, lon1, lat2, lon2), 1) AS km, ROUND(GEO_DISTANCE(lat1, lon1, lat2, lon2, 'MI'), 1) AS mi FROM input;
+--@input: INPUT {"key": "1", "value": {"lat1": 37.4439, "lon1": -122.1663, "lat2": 51.5257, "lon2": -0.1122}}
+--@output: OUTPUT {"ID": "1", "KM": 8634.7, "MI": 5365.7}
+
+--@test: CUBE_EXPLODE yields every combination with NULLs
+CREATE STREAM input (id STRING KEY, a ARRAY<INT>) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, CUBE_EXPLODE(a) AS c FROM input;
+--@input: INPUT {"key": "1", "value": {"a": [1, 2]}}
+--@output: OUTPUT {"ID": "1", "C": [null, null]}
+--@output: OUTPUT {"ID": "1", "C": [null, 2]}
+--@output: OUTPUT {"ID": "1", "C": [1, null]}
+--@output: OUTPUT {"ID": "1", "C": [1, 2]}
+
+--@test: SUM_LIST, AS_VALUE and TO_JSON_STRING of NULL
+CREATE STREAM input (id STRING KEY, a ARRAY<INT>, n STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, SUM_LIST(a) AS s, AS_VALUE(id) AS v, TO_JSON_STRING(n) AS j FROM input;
+--@input: INPUT {"key": "1", "value": {"a": [1, 2, 3], "n": null}}
+--@output: OUTPUT {"ID": "1", "S": 6, "V": "1", "J": "null"}
+
+--@test: STRINGTODATE and DATETOSTRING count days since the epoch
+CREATE STREAM input (id STRING KEY, s STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, STRINGTODATE(s, 'yyyy-MM-dd') AS d, DATETOSTRING(STRINGTODATE(s, 'yyyy-MM-dd'), 'dd/MM/yyyy') AS back FROM input;
+--@input: INPUT {"key": "1", "value": {"s": "2021-03-04"}}
+--@output: OUTPUT {"ID": "1", "D": 18690, "BACK": "04/03/2021"}
+
+--@test: ATTR is the value every row of the group holds
+CREATE STREAM input (id STRING KEY, g STRING, v INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE output AS SELECT g, ATTR(v) AS a FROM input GROUP BY g;
+--@input: INPUT {"key": "1", "value": {"g": "same", "v": 7}}
+--@input: INPUT {"key": "2", "value": {"g": "same", "v": 7}}
+--@input: INPUT {"key": "3", "value": {"g": "mixed", "v": 7}}
+--@input: INPUT {"key": "4", "value": {"g": "mixed", "v": 8}}
+--@output: OUTPUT {"G": "mixed", "A": null}
+--@output: OUTPUT {"G": "same", "A": 7}

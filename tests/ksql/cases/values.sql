@@ -1,0 +1,17 @@
+--@test: GROUP BY drops records whose key is NULL
+CREATE STREAM input (id STRING KEY, g STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE output AS SELECT g, COUNT(*) AS n FROM input GROUP BY g;
+--@input: INPUT {"key": "1", "value": {"g": "a"}}
+--@input: INPUT {"key": "2", "value": {"g": null}}
+--@input: INPUT {"key": "3", "value": {"g": "a"}}
+--@output: OUTPUT {"G": "a", "N": 2}
+
+--@test: array set functions are NULL when an array is NULL and keep NULL elements
+CREATE STREAM input (id STRING KEY, a ARRAY<INT>, b ARRAY<INT>) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, ARRAY_EXCEPT(a, b) AS e, ARRAY_INTERSECT(a, b) AS i, ARRAY_UNION(a, b) AS u FROM input;
+--@input: INPUT {"key": "1", "value": {"a": [1, null, 2, 2], "b": [2, 3]}}
+--@input: INPUT {"key": "2", "value": {"a": [1, null], "b": [null]}}
+--@input: INPUT {"key": "3", "value": {"a": [1], "b": null}}
+--@output: OUTPUT {"ID": "1", "E": [1, null], "I": [2], "U": [1, null, 2, 3]}
+--@output: OUTPUT {"ID": "2", "E": [1], "I": [null], "U": [1, null]}
+--@output: OUTPUT {"ID": "3", "E": null, "I": null, "U": null}
