@@ -4,7 +4,7 @@
 consumer group is active (:meth:`streamduck.load.runner.LoadRun._may_read_directly`); otherwise it
 joins the group, which on the embedded broker takes about half a session timeout. This measures,
 in one run against its own embedded broker, ``run_load`` of 5 new records per round both ways
-(the joining way by turning the direct read off), and prints the medians and their ratio.
+(the joining way with ``direct_when_idle=False``), and prints the medians and their ratio.
 
 Usage: ``uv run python benchmarks/bench_bounded_load.py [--rounds N]``
 """
@@ -23,7 +23,6 @@ from streamduck.broker import EmbeddedBroker
 from streamduck.kafka.clients import producer
 from streamduck.ksql.apply import apply_path
 from streamduck.load import run_load
-from streamduck.load.runner import LoadRun
 from streamduck.settings import Settings
 
 RECORDS_PER_ROUND = 5
@@ -38,20 +37,14 @@ def produce(settings: Settings, topic: str, round_: int) -> None:
 
 
 def rounds(settings: Settings, topic: str, count: int, direct: bool) -> list[float]:
-    original = LoadRun._may_read_directly
-    if not direct:
-        LoadRun._may_read_directly = lambda self: False  # type: ignore[method-assign]
-    try:
-        times = []
-        for round_ in range(count):
-            produce(settings, topic, round_)
-            started = time.perf_counter()
-            report = run_load(settings, group=f"bench-{topic}")
-            times.append(time.perf_counter() - started)
-            assert report.rows == RECORDS_PER_ROUND, report.rows
-        return times
-    finally:
-        LoadRun._may_read_directly = original  # type: ignore[method-assign]
+    times = []
+    for round_ in range(count):
+        produce(settings, topic, round_)
+        started = time.perf_counter()
+        report = run_load(settings, group=f"bench-{topic}", direct_when_idle=direct)
+        times.append(time.perf_counter() - started)
+        assert report.rows == RECORDS_PER_ROUND, report.rows
+    return times
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ end to end through the CLI and the broker, as a user would."""
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -68,16 +69,28 @@ def test_case(case: Case, warehouse) -> None:
             ],
         )
     for target, expected in case.outputs.items():
-        assert _jsonl(warehouse.select_star(target)) == expected, target
+        rows = _jsonl(warehouse.select_star(target))
+        assert _in_order(rows, entries[target]) == _in_order(expected, entries[target]), target
 
 
-E2E = [c for c in CASES if c.tier in ("keys", "basic") and c.error is None][:4]
+def _in_order(rows: list[dict], entry: catalog.CatalogEntry) -> list[dict]:
+    """A stream's rows in their order; a table's in any (a table has no row order)."""
+    return rows if entry.kind == "STREAM" else sorted(rows, key=lambda r: json.dumps(r, sort_keys=True))
+
+
+E2E = [
+    c
+    for c in CASES
+    if c.tier in ("keys", "basic")
+    and c.error is None
+    and c.name.startswith(("INT key", "BIGINT", "stream-table", "aggregation"))
+]
 
 
 @pytest.mark.parametrize("case", E2E, ids=[c.name for c in E2E])
 def test_cli_case(case: Case, cli, settings, tmp_path: Path, topic_name: str) -> None:
     """Through the product's contract: ksql apply FILE, load --until-caught-up, sql ... --format jsonl."""
-    text = case.text.replace("kafka_topic='", f"kafka_topic='{topic_name}-")
+    text = case.text.replace("kafka_topic='", f"kafka_topic='cli-{uuid.uuid4().hex[:8]}-")
     statements = tmp_path / "case.sql"
     statements.write_text(
         text.replace("partitions=", "partitions=").replace(
@@ -95,10 +108,12 @@ def test_cli_case(case: Case, cli, settings, tmp_path: Path, topic_name: str) ->
         )  # fmt: skip
     loaded = cli("load", "--until-caught-up")
     assert loaded.exit_code == 0, loaded.stderr
+    entries = _catalog(settings)
     for target, expected in case.outputs.items():
         result = cli("sql", f"SELECT * FROM {target}", "--format", "jsonl")
         assert result.exit_code == 0, result.stderr
-        assert [json.loads(line) for line in result.stdout.splitlines()] == expected
+        rows = [json.loads(line) for line in result.stdout.splitlines()]
+        assert _in_order(rows, entries[target]) == _in_order(expected, entries[target])
 
 
 def _catalog(settings) -> dict[str, catalog.CatalogEntry]:

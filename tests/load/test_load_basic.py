@@ -37,7 +37,7 @@ def test_load_lands_every_record_once_and_replay_adds_nothing(settings, people):
 def test_batches_read_during_the_group_join_are_committed_once(settings, people):
     produce_people(settings, people, 3000)
     # The embedded broker holds a join for ~3 s: ample time to read three 400-record batches ahead.
-    report = run_load(settings, group="g-ahead", batch_size=400, read_ahead_batches=3)
+    report = run_load(settings, group="g-ahead", batch_size=400, read_ahead_batches=3, direct_when_idle=False)
     assert report.read_ahead_records >= 1200 and report.rows == 3000
     assert check_exactly_once(settings, "PEOPLE", people) == {"produced": 3000, "rows": 3000, "dead": 0}
     history = warehouse_rows(settings, "SELECT sum(records), count(*) FROM _streamduck.load_history")
@@ -47,7 +47,7 @@ def test_batches_read_during_the_group_join_are_committed_once(settings, people)
     quiet = run_load(settings, group="g-ahead", read_ahead_batches=0)
     assert quiet.read_ahead_records == 0 and quiet.rows == 500
     # Read ahead from the warehouse's offsets again: nothing left, nothing loaded twice.
-    assert run_load(settings, group="g-ahead-2", batch_size=400).rows == 0
+    assert run_load(settings, group="g-ahead-2", batch_size=400, direct_when_idle=False).rows == 0
     check_exactly_once(settings, "PEOPLE", people)
 
 

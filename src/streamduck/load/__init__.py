@@ -35,6 +35,7 @@ def run_load(
     max_value_bytes: int = 256 * 1024,
     lock_wait_s: float = WAITS.load,
     read_ahead_batches: int = 8,
+    direct_when_idle: bool = True,
     definitions: Sequence[SourceDefinition] | None = None,
     stop: threading.Event | None = None,
     on_progress: Callable[[LoadReport], None] | None = None,
@@ -48,7 +49,9 @@ def run_load(
     ``definitions`` overrides the warehouse catalog and ``settings.streams_dir``; ``group`` defaults
     to one group per warehouse (:func:`~streamduck.load.sources.default_group`). With exactly-once, up to
     ``read_ahead_batches`` batches are read and classified while the group join is pending
-    (:mod:`streamduck.load.read_ahead`; 0 turns it off).
+    (:mod:`streamduck.load.read_ahead`; 0 turns it off). ``direct_when_idle``: a bounded
+    exactly-once run whose group has no active member reads every partition itself instead of
+    joining (see ``LoadRun._may_read_directly``); False always joins.
 
     Raises:
         ConfigError, TopicNotFound, BrokerUnavailable, WarehouseLocked, OffsetOutOfRange,
@@ -76,6 +79,7 @@ def run_load(
         limits=BatchLimits(records=batch_size, bytes=batch_bytes, age_s=batch_ms / 1000),
         writer_options=WriterOptions(max_value_bytes=max_value_bytes, lock_wait_s=lock_wait_s),
         stop=stop, on_progress=on_progress, read_ahead_batches=read_ahead_batches,
+        direct_when_idle=direct_when_idle,
     )  # fmt: skip
     with _stop_on_signals(stop), warehouse_errors(backend.location):
         return run.run()

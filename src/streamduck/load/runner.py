@@ -70,8 +70,10 @@ class LoadRun:
         stop: threading.Event,
         on_progress: Callable[[LoadReport], None] | None = None,
         read_ahead_batches: int = 0,
+        direct_when_idle: bool = True,
     ):
         self.settings, self.mode, self.guarantee, self.stop = settings, mode, guarantee, stop
+        self.direct_when_idle = direct_when_idle
         # Several streams may map one topic: each has its own builder, offsets and compare-and-set;
         # the consumer reads each partition once, from the smallest position any of them needs.
         self.by_topic: dict[str, list[BatchBuilder]] = {}
@@ -168,7 +170,7 @@ class LoadRun:
         """
         from streamduck.kafka.groups import group_is_idle
 
-        if self.mode != "until-caught-up" or not self.guarantee.compare_and_set:
+        if not self.direct_when_idle or self.mode != "until-caught-up" or not self.guarantee.compare_and_set:
             return False
         idle = group_is_idle(self.settings, self.report.group)
         if idle:
