@@ -257,6 +257,7 @@ def test_log_in_trigger_load_dag_and_see_it_succeed(airflow_ui: dict, tmp_path: 
 
     # Ctrl-C (uv forwards a second SIGINT): Airflow, its workers and the broker are gone in seconds.
     seconds, alive = _ctrl_c(airflow_ui["process"])
+    print(f"Ctrl-C: every process gone after {seconds:.1f} s")
     assert not alive, [p.info if hasattr(p, "info") else p for p in alive]
     assert seconds < 15, seconds
     assert "Aborted!" not in airflow_ui["stderr"].read_text()
