@@ -16,8 +16,7 @@ from typing import Any
 from airflow.plugins_manager import AirflowPlugin
 from airflow.sdk import BaseOperatorLink
 
-QUALITY_REPORT_URL = "/streamduck/quality"  # = streamduck.airflow.tasks.QUALITY_REPORT_URL
-QUALITY_REPORT_XCOM = "streamduck_quality_report"  # = streamduck.airflow.tasks.QUALITY_REPORT_XCOM
+from streamduck.airflow.tasks import QUALITY_REPORT_URL, QUALITY_REPORT_XCOM
 
 
 def _reports_app() -> Any:
