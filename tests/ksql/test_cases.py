@@ -30,11 +30,38 @@ def _key_bytes(source: catalog.CatalogEntry, statement_key_format: str, key: obj
     return kafka_key(ksql_type, key)
 
 
-def _key_format(entry: catalog.CatalogEntry) -> str:
+def _definition(entry: catalog.CatalogEntry):
     from streamduck.ksql.parser import parse_text
     from streamduck.ksql.sources import definition_from
 
-    return definition_from(parse_text(entry.statement)[0]).key_format
+    return definition_from(parse_text(entry.statement)[0])
+
+
+def _key_format(entry: catalog.CatalogEntry) -> str:
+    return _definition(entry).key_format
+
+
+def _value_bytes(entry: catalog.CatalogEntry, value: object) -> bytes | None:
+    """A case's value as the source's value format serializes it (JSON, DELIMITED text, KAFKA)."""
+    definition = _definition(entry)
+    if value is None:
+        return None
+    if definition.value_format == "DELIMITED":
+        return str(value).encode()
+    if definition.value_format == "KAFKA":
+        column = definition.value_columns[0]
+        return kafka_key(column.type if column.type in ("INT", "BIGINT", "DOUBLE") else "STRING", value)
+    return json.dumps(value).encode()
+
+
+def _stored_text(warehouse, entry: catalog.CatalogEntry, value: bytes | None) -> str | None:
+    """What the loader stores for a value: its JSON object text (see warehouse.value_formats)."""
+    from streamduck.warehouse.value_formats import as_json_object
+
+    if value is None:
+        return None
+    sql = as_json_object("TRY(decode(v))", "v", _definition(entry))
+    return warehouse.con.execute(f"SELECT {sql} FROM (SELECT ?::BLOB AS v)", [value]).fetchone()[0]
 
 
 def _jsonl(rows: list[dict]) -> list[dict]:
@@ -57,16 +84,10 @@ def test_case(case: Case, warehouse) -> None:
     for offset, (source, record) in enumerate(case.inputs):
         entry = entries[source]
         key = _key_bytes(entry, _key_format(entry), record.get("key"))
-        value = record.get("value")
+        value = _stored_text(warehouse, entry, _value_bytes(entry, record.get("value")))
         warehouse.con.execute(
             f'INSERT INTO raw."{source}" VALUES (?, 0, ?, ?, ?, [], ?)',
-            [
-                entry.topic,
-                offset,
-                record.get("timestamp", 0),
-                key,
-                None if value is None else json.dumps(value),
-            ],
+            [entry.topic, offset, record.get("timestamp", 0), key, value],
         )
     for target, expected in case.outputs.items():
         rows = _jsonl(warehouse.select_star(target))
@@ -83,7 +104,7 @@ E2E = [
     for c in CASES
     if c.tier in ("keys", "basic")
     and c.error is None
-    and c.name.startswith(("INT key", "BIGINT", "stream-table", "aggregation"))
+    and c.name.startswith(("INT key", "BIGINT", "stream-table", "aggregation", "DELIMITED", "KAFKA value"))
 ]
 
 
@@ -104,7 +125,7 @@ def test_cli_case(case: Case, cli, settings, tmp_path: Path, topic_name: str) ->
         entry = con_entries[source]
         produce(
             settings, entry.topic,
-            [(_key_bytes(entry, _key_format(entry), record.get("key")), record.get("value"), record.get("timestamp", 0))],
+            [(_key_bytes(entry, _key_format(entry), record.get("key")), _value_bytes(entry, record.get("value")), record.get("timestamp", 0))],
         )  # fmt: skip
     loaded = cli("load", "--until-caught-up")
     assert loaded.exit_code == 0, loaded.stderr

@@ -32,8 +32,8 @@ __all__ = [
     "sql_type_text",
 ]
 
-_VALUE_FORMATS = {"JSON"}
-_KEY_FORMATS = {"KAFKA", "JSON", "NONE"}
+_VALUE_FORMATS = {"JSON", "DELIMITED", "KAFKA"}
+_KEY_FORMATS = {"KAFKA", "JSON", "DELIMITED", "NONE"}
 _KNOWN_PROPERTIES = {
     "KAFKA_TOPIC",
     "VALUE_FORMAT",
@@ -100,8 +100,7 @@ def definition_from(statement: Statement) -> SourceDefinition:
     value_format, key_format = _formats(props, fail)
     check_key_schema(columns, key_format, fail)
     timestamp = _timestamp_column(props, columns, fail)
-    if props.get("WRAP_SINGLE_VALUE") is not None and len([c for c in columns if c.role == "value"]) != 1:
-        raise fail("'WRAP_SINGLE_VALUE' is only valid for single-field value schemas")
+    _check_value_schema(props, columns, value_format, fail)
     return SourceDefinition(
         name=name,
         kind=kind,
@@ -211,9 +210,9 @@ def _formats(props: dict[str, Any], fail: Any) -> tuple[str, str]:
     if not value_format:
         raise fail('Missing required property "VALUE_FORMAT" in WITH clause')
     if value_format not in _VALUE_FORMATS:
-        raise fail(f"VALUE_FORMAT '{value_format}' is not supported (supported: JSON)")
+        raise fail(f"VALUE_FORMAT '{value_format}' is not supported (supported: JSON, DELIMITED, KAFKA)")
     if key_format not in _KEY_FORMATS:
-        raise fail(f"KEY_FORMAT '{key_format}' is not supported (supported: KAFKA, JSON, NONE)")
+        raise fail(f"KEY_FORMAT '{key_format}' is not supported (supported: KAFKA, JSON, DELIMITED, NONE)")
     return value_format, key_format
 
 
@@ -242,6 +241,26 @@ def check_key_schema(columns: Sequence[Column], key_format: str, fail: Any) -> N
         f"Key format does not support schema. format: KAFKA schema: Persistence{{columns=[{listed}], "
         f"features=[]}} reason: {reason}"
     )
+
+
+def _check_value_schema(
+    props: dict[str, Any], columns: tuple[Column, ...], value_format: str, fail: Any
+) -> None:
+    """ksqlDB's rules for the value columns a value format can hold, with its wording."""
+    values = [c for c in columns if c.role == "value"]
+    wrap = props.get("WRAP_SINGLE_VALUE")
+    if wrap is not None and value_format in ("KAFKA", "DELIMITED"):
+        shown = str(wrap).lower()
+        raise fail(f"Format '{value_format}' does not support 'WRAP_SINGLE_VALUE' set to '{shown}'.")
+    if wrap is not None and len(values) != 1:
+        raise fail("'WRAP_SINGLE_VALUE' is only valid for single-field value schemas")
+    if value_format == "KAFKA":
+        listed = ", ".join(f"`{c.name}` {sql_type_text(c.type)}" for c in values)
+        if len(values) > 1:
+            raise fail(f"The 'KAFKA' format only supports a single field. Got: [{listed}]")
+        base = values[0].type.split("(")[0].split("<")[0] if values else "STRING"
+        if base not in KAFKA_KEY_TYPES:
+            raise fail(f"The 'KAFKA' format does not support type '{sql_type_text(base)}'")
 
 
 def sql_type_text(ksql_type: str) -> str:

@@ -70,7 +70,7 @@ WITH probe AS MATERIALIZED (
   FROM (SELECT *, CASE WHEN _j IS NOT NULL THEN json_keys(text) END AS _keys
     FROM (SELECT *, CASE WHEN text[1] = '{{' AND NOT {has_non_json_number("text")}
       THEN TRY({fast.extract("text")}) END AS _j
-      FROM (SELECT *, {_decoded(max_value_bytes)} AS text FROM {source})))
+      FROM (SELECT *, {_decoded(max_value_bytes, definition)} AS text FROM {source})))
 )
 SELECT "partition", "offset", timestamp_ms, "key", headers, NULL::BLOB AS "value", text, _keys AS keys,
   NULL::VARCHAR AS reason, NULL::VARCHAR AS detail  -- loadable: only dead letters keep the bytes
@@ -85,9 +85,16 @@ SELECT * FROM ({
     })"""
 
 
-def _decoded(max_value_bytes: int) -> str:
-    """The value as text; NULL when not UTF-8, and oversized values are not even decoded."""
-    return f'CASE WHEN octet_length("value") <= {int(max_value_bytes)} THEN TRY(decode("value")) END'
+def _decoded(max_value_bytes: int, definition: SourceDefinition | None = None) -> str:
+    """The value as JSON object text; NULL when not UTF-8, and oversized values are not even decoded.
+
+    Values in the other formats ksqlDB reads become the JSON object of their columns here, so one
+    classification and one typed view serve them all (the stored text is that object).
+    """
+    from streamduck.warehouse.value_formats import as_json_object
+
+    text = f'CASE WHEN octet_length("value") <= {int(max_value_bytes)} THEN TRY(decode("value")) END'
+    return text if definition is None else as_json_object(text, '"value"', definition)
 
 
 def _key_problem(definition: SourceDefinition) -> str:
@@ -132,7 +139,7 @@ def _classify_query(definition: SourceDefinition, source: str, max_value_bytes: 
     fields, typed, error = _field_layers(definition)
     return f"""
 WITH undecoded AS (
-  SELECT *, {_decoded(max_value_bytes)} AS _text FROM {source}
+  SELECT *, {_decoded(max_value_bytes, definition)} AS _text FROM {source}
 ), decoded AS (  -- an object repeating a key is stored with the key's last value, as ksqlDB reads it
   SELECT * EXCLUDE (_text, _all_keys), CASE WHEN len(_all_keys) <> list_unique(_all_keys)
     THEN {last_value_per_key("_text", "_all_keys")} ELSE _text END AS text

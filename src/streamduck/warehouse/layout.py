@@ -82,6 +82,8 @@ def parsed_relation(definition: SourceDefinition, relation: str) -> str:
 def _key_expression(definition: SourceDefinition, column: Column, target: str) -> str:
     from streamduck.warehouse.kafka_keys import kafka_key_sql
 
+    if definition.key_format.upper() == "DELIMITED":  # one text field
+        return f"TRY_CAST(TRY(decode({quote_ident('key')})) AS {target})"
     if definition.key_format.upper() != "JSON":
         return f"TRY_CAST({kafka_key_sql(quote_ident('key'), column.type)} AS {target})"
     text = 'TRY(decode("key"))'
