@@ -29,13 +29,23 @@ print(json.dumps({
 }))
 """
 
-WRITERS = {"streamduck_load", "streamduck_views", "streamduck_checks"}
+WRITERS = {"streamduck_load", "streamduck_views", "streamduck_checks", "streamduck_maintain"}
 NOT_WRITING = {("streamduck_load", "provision_topics")}  # talks to the broker only
 
 
 @pytest.fixture(scope="module")
 def dagbag(airflow_home) -> dict:
     """What Airflow's DagBag sees in ``dags/``, probed in a subprocess."""
+    return _probe(airflow_home)
+
+
+@pytest.fixture(scope="module")
+def lake_dagbag(airflow_home) -> dict:
+    """The same with the warehouse a DuckLake whose PostgreSQL nobody listens on: no catalog access."""
+    return _probe(airflow_home, STREAMDUCK_WAREHOUSE="ducklake:postgres:dbname=lake host=127.0.0.1 port=1")
+
+
+def _probe(airflow_home, **extra_env: str) -> dict:
     import subprocess
     import sys
 
@@ -47,6 +57,7 @@ def dagbag(airflow_home) -> dict:
     env["AIRFLOW_CONN_KAFKA_DEFAULT"] = json.dumps(
         {"conn_type": "kafka", "extra": {"bootstrap.servers": "127.0.0.1:1"}}
     )
+    env.update(extra_env)
     done = subprocess.run(
         [sys.executable, "-c", PROBE], env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
     )
@@ -62,6 +73,7 @@ def test_no_import_errors_and_fast_parse(dagbag: dict) -> None:
         "streamduck_views",
         "streamduck_checks",
         "streamduck_fake_data",
+        "streamduck_maintain",
     }
     assert dagbag["seconds"] < 2.0
 
@@ -79,6 +91,16 @@ def test_warehouse_writers_share_the_one_slot_pool(dagbag: dict) -> None:
         for task_id, task in dagbag["dags"][dag_id]["tasks"].items():
             if (dag_id, task_id) not in NOT_WRITING:
                 assert task["pool"] == "streamduck_warehouse", f"{dag_id}.{task_id}"
+
+
+def test_on_a_ducklake_writers_need_no_pool_and_assets_name_the_lake(lake_dagbag: dict) -> None:
+    assert lake_dagbag["import_errors"] == {}
+    for dag_id in WRITERS:
+        for task_id, task in lake_dagbag["dags"][dag_id]["tasks"].items():
+            if (dag_id, task_id) not in NOT_WRITING:
+                assert task["pool"] == "default_pool", f"{dag_id}.{task_id}"
+    outlets = lake_dagbag["dags"]["streamduck_load"]["tasks"]["load_fake_people"]["outlets"]
+    assert outlets == ["ducklake://127.0.0.1:1/lake/raw.fake_people"]
 
 
 def test_one_load_task_per_source_stream_with_its_asset(dagbag: dict) -> None:

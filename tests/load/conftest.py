@@ -7,7 +7,6 @@ import os
 import subprocess
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from streamduck.kafka.clients import admin_client, consumer, producer
@@ -80,7 +79,7 @@ def topic_coordinates(settings: Settings, topic: str) -> set[tuple[int, int]]:
 
 
 def warehouse_rows(settings: Settings, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    con = settings.backend.connect(read_only=True, wait_s=30)
     try:
         return con.execute(sql, params or []).fetchall()
     finally:

@@ -26,6 +26,7 @@ __all__ = [
     "check_streams",
     "generate_fake_data",
     "load_stream",
+    "maintain_warehouse",
     "provision_topics",
     "task_errors",
     "task_settings",
@@ -108,6 +109,18 @@ def asset_event_extra(loaded: dict[str, Any]) -> dict[str, Any]:
     extra = {"summary": summary}
     extra.update({key: loaded.get(key) for key in ("stream", "topic", "rows", "dead_letters", "ranges")})
     return extra
+
+
+def maintain_warehouse(settings: Settings, older_than_minutes: float = 60.0) -> dict[str, Any]:
+    """Merge small files, expire old snapshots and delete unreferenced files; figures before and after."""
+    import datetime as dt
+
+    from streamduck.warehouse.maintain import maintain
+
+    with task_errors():
+        report = maintain(settings, dt.timedelta(minutes=older_than_minutes))
+    log.info("maintained %s: %s", report.warehouse, "; ".join(report.steps))
+    return report.to_dict()
 
 
 def apply_views(settings: Settings) -> dict[str, Any]:

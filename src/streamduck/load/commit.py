@@ -21,6 +21,7 @@ from streamduck.load.classify import STAGED, stage
 from streamduck.load.guarantee import EXACTLY_ONCE, Guarantee
 from streamduck.load.offsets import WarehouseOffsets
 from streamduck.warehouse.layout import INTERNAL_SCHEMA, raw_table
+from streamduck.warehouse.schema import create_commit_fence
 
 if TYPE_CHECKING:
     import duckdb
@@ -80,6 +81,13 @@ def commit_batch(
             if conflicts:
                 con.execute("ROLLBACK")
                 return CommitResult(definition.name, committed=False, conflicts=conflicts)
+            if not offsets.fence(definition.name):  # never seeded (a warehouse from before fences)
+                con.execute("ROLLBACK")
+                create_commit_fence(con, definition.name)
+                return commit_batch(
+                    con, batch, guarantee=guarantee, loader=loader, max_value_bytes=max_value_bytes,
+                    conflicts_retried=conflicts_retried,
+                )  # fmt: skip
         _fill_staged(con, batch, guarantee, max_value_bytes)
         result = _insert_staged(con, batch)
         _record_drift(con, batch)

@@ -77,6 +77,19 @@ class WarehouseOffsets:
             if stored.get(partition) != expected
         }
 
+    def fence(self, stream: str) -> bool:
+        """Update ``stream``'s commit-fence row; False when it has none (seed it, then retry).
+
+        On a DuckLake this is what makes the compare-and-set hold: its snapshot isolation lets two
+        transactions both pass the compare, and it flags a conflict only between two that delete
+        from (update) the same table. Every exactly-once commit updates this row, so of two racing
+        commits one fails at COMMIT and is re-run, and its compare then sees the winner's offsets.
+        """
+        (updated,) = self._con.execute(
+            f"UPDATE {INTERNAL_SCHEMA}.commit_fences SET commits = commits + 1 WHERE stream = ?", [stream]
+        ).fetchone()
+        return bool(updated)
+
     def advance(self, batch: Batch, loader: str, now: dt.datetime) -> None:
         """The set: store the batch's end offsets (never moving one backwards).
 

@@ -214,7 +214,8 @@ class WarehouseWriter:
             con.execute("SELECT count(*) FROM _streamduck_warm").fetchall()
             con.unregister("_streamduck_warm")
             for definition in self._definitions:
-                ensure_source(con, definition)
+                # Loaders starting together on a DuckLake all replace the view: the losers retry.
+                retry_conflicts(lambda d=definition: ensure_source(con, d))
                 rehearse(con, definition, self._options.max_value_bytes)
         finally:
             con.close()

@@ -49,6 +49,14 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+_EXISTING: set[str] = set()
+"""PostgreSQL catalogs seen holding a DuckLake (one never stops holding it)."""
+
+
+class _NotCreated(ConfigError):
+    """The catalog database holds no DuckLake yet (a read-only attach may not create one)."""
+
+
 CATALOG = "lake"
 """The name a DuckLake is attached under (and made the default catalog, so layouts match the file's)."""
 _MASK = "**********"
@@ -141,9 +149,16 @@ class DuckLake:
         return not self.on_postgres  # a local catalog is a DuckDB file: one process at a time
 
     def exists(self) -> bool:
-        if self.on_postgres:
-            return True  # only attaching can tell; connect() says clearly when it holds no DuckLake
-        return Path(self.catalog).exists()
+        if not self.on_postgres:
+            return Path(self.catalog).exists()
+        if self.catalog in _EXISTING:
+            return True
+        try:  # only attaching can tell whether the database holds a DuckLake yet
+            self.connect(read_only=True).close()
+        except _NotCreated:
+            return False
+        _EXISTING.add(self.catalog)
+        return True
 
     def connect(self, read_only: bool = False, wait_s: float = 0.0) -> duckdb.DuckDBPyConnection:
         import duckdb
@@ -218,7 +233,7 @@ class DuckLake:
         message = self.scrub(str(exc)).strip().splitlines()
         reason = message[0] if message else type(exc).__name__
         if "creating a new DuckLake is explicitly disabled" in reason:  # read-only, nothing written yet
-            return ConfigError(
+            return _NotCreated(
                 f"warehouse {self.location} does not exist yet (run `ksql apply` or `load` first)"
             )
         if "data_path is not set" in reason:
@@ -289,19 +304,24 @@ def is_ducklake(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def _retry_locked(attach: Callable[[], Any], wait_s: float) -> None:
-    """Attach, retrying while a local catalog file is held by another process (up to ``wait_s``)."""
+    """Attach, retrying while another process holds a local catalog file (up to ``wait_s``), or
+    while another process creates a new DuckLake's catalog tables (a few seconds at most)."""
     import time
 
     import duckdb
 
     deadline = time.monotonic() + wait_s
+    creating_until = time.monotonic() + 10
     delay = 0.01
     while True:
         try:
             attach()
             return
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+        except duckdb.Error as exc:
+            text = str(exc)
+            if "Failed to initialize DuckLake" in text and time.monotonic() < creating_until:
+                pass  # several processes attached a new DuckLake at once: one of them creates it
+            elif "lock" not in text.lower() or time.monotonic() >= deadline:
                 raise
             time.sleep(delay)
             delay = min(delay * 2, 0.2)

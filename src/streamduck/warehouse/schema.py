@@ -36,6 +36,7 @@ __all__ = [
     "RAW_SCHEMA",
     "SCHEMA_VERSION",
     "Migration",
+    "create_commit_fence",
     "create_source_tables",
     "execute_ddl",
     "migrate",
@@ -212,4 +213,24 @@ def create_source_tables(con: duckdb.DuckDBPyConnection, definition: SourceDefin
             topic VARCHAR NOT NULL, "partition" INTEGER NOT NULL, "offset" BIGINT NOT NULL,
             timestamp_ms BIGINT, "key" BLOB, headers STRUCT("key" VARCHAR, "value" BLOB)[],
             "value" VARCHAR USING COMPRESSION zstd)""",
+    )
+    create_commit_fence(con, definition.name)
+
+
+def create_commit_fence(con: duckdb.DuckDBPyConnection, stream: str) -> None:
+    """The row every exactly-once commit of ``stream`` updates (see :class:`WarehouseOffsets.fence`).
+
+    DuckLake detects conflicts per table and only for deletes/updates: two loaders that both INSERT
+    the first offsets of a partition would both commit. Updating an existing row in one shared table
+    makes any two concurrent commits conflict. Seeded here, before the first batch; two processes
+    seeding at once leave two rows, which is harmless (both are updated).
+    """
+    execute_ddl(
+        con,
+        f"CREATE TABLE IF NOT EXISTS {INTERNAL_SCHEMA}.commit_fences (stream VARCHAR NOT NULL, commits BIGINT NOT NULL)",
+    )
+    con.execute(
+        f"""INSERT INTO {INTERNAL_SCHEMA}.commit_fences SELECT $stream, 0
+            WHERE NOT EXISTS (SELECT 1 FROM {INTERNAL_SCHEMA}.commit_fences WHERE stream = $stream)""",
+        {"stream": stream},
     )

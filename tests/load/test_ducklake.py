@@ -1,0 +1,216 @@
+"""Exactly once on a DuckLake (catalog in a real PostgreSQL, data in Parquet files): many loaders at once.
+
+Three ``load --follow`` processes of one group split a topic's partitions and commit concurrently
+while ``streamduck sql`` readers query; a storm of SIGKILLs; a zombie whose commit races its
+successor's. The oracle is the file backend's: every record of the topic in exactly one place.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+
+from streamduck.load.batch import BatchBuilder, BatchLimits
+from streamduck.load.commit import commit_batch
+from streamduck.load.guarantee import EXACTLY_ONCE
+from streamduck.produce import generate
+from streamduck.settings import Settings
+from streamduck.warehouse.backend import retry_conflicts
+from streamduck.warehouse.layout import ensure_source
+from tests.conftest import STREAMDUCK_BIN, env_for
+from tests.load.conftest import check_exactly_once, load_cli, people_stream, warehouse_rows
+from tests.load.test_kill import loaded_rows, start_follower
+from tests.load.test_loader_logic import PEOPLE, records
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def lake_people(lake_settings: Settings, topic_name: str) -> str:
+    """A 6-partition topic with a `people` stream mapped to it, on a fresh DuckLake."""
+    people_stream(lake_settings, topic_name, partitions=6)
+    return topic_name
+
+
+def produce_in_background(settings: Settings, topic: str, count: int, rate: float) -> threading.Thread:
+    producer = threading.Thread(
+        target=generate, args=(settings, "people"),
+        kwargs={"topic": topic, "count": count, "rate": rate, "seed": 7, "bad_ratio": 0.02},
+    )  # fmt: skip
+    producer.start()
+    return producer
+
+
+def wait_for_rows(settings: Settings, total: int, timeout: float) -> int:
+    deadline = time.monotonic() + timeout
+    while (loaded := loaded_rows(settings)) < total and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return loaded
+
+
+def test_three_followers_and_readers_share_one_ducklake(lake_settings, lake_people):
+    env, total = env_for(lake_settings), 24_000
+    followers = [start_follower(env, "g-lake") for _ in range(3)]
+    readers: list[tuple[float, int]] = []
+    try:
+        time.sleep(8)  # all three joined: the group has rebalanced to three members
+        producer = produce_in_background(lake_settings, lake_people, total, rate=3000)
+        while producer.is_alive() or loaded_rows(lake_settings) < total:
+            started = time.monotonic()
+            reader = subprocess.run(
+                [STREAMDUCK_BIN, "sql", "SELECT count(*) AS n FROM people", "--format", "json"],
+                env=env, capture_output=True, text=True, timeout=60,
+            )  # fmt: skip
+            assert reader.returncode == 0, reader.stderr
+            readers.append((time.monotonic() - started, json.loads(reader.stdout)[0]["n"]))
+            if len(readers) > 60:
+                break
+        assert wait_for_rows(lake_settings, total, 60) == total
+    finally:
+        for process in followers:
+            process.send_signal(signal.SIGTERM)
+        codes = [p.wait(timeout=60) for p in followers]
+    assert codes == [0, 0, 0], [p.stderr.read() for p in followers]
+    # Readers read the latest snapshot while three writers commit; none waits for a lock.
+    assert len(readers) >= 3 and max(seconds for seconds, _ in readers) < 15, readers
+    assert [n for _, n in readers] == sorted(n for _, n in readers), "a reader saw rows disappear"
+    (loaders, conflicts), *_ = warehouse_rows(
+        lake_settings, "SELECT count(DISTINCT loader), sum(commit_conflicts) FROM _streamduck.load_history"
+    )
+    assert loaders == 3, "all three members should have committed batches"
+    result = check_exactly_once(lake_settings, "PEOPLE", lake_people)
+    assert result["rows"] + result["dead"] == total
+    print(
+        f"3 loaders, {len(readers)} reads (slowest {max(s for s, _ in readers):.2f}s), {conflicts} commit conflicts"
+    )
+
+
+def test_kill_storm_on_ducklake_loses_and_duplicates_nothing(lake_settings, lake_people):
+    env, total, rng = env_for(lake_settings), 30_000, random.Random(14)
+    producer = produce_in_background(lake_settings, lake_people, total, rate=1000)
+    members = [start_follower(env, "g-storm") for _ in range(3)]
+    progress = []
+    try:
+        time.sleep(6)
+        for _ in range(6):  # SIGKILL one member at a random instant, start a successor at once
+            time.sleep(rng.uniform(2.0, 4.0))
+            victim = rng.randrange(len(members))
+            members[victim].send_signal(signal.SIGKILL)
+            _, stderr = members[victim].communicate(timeout=30)
+            assert members[victim].returncode == -signal.SIGKILL, stderr[-3000:]
+            members[victim] = start_follower(env, "g-storm")
+            progress.append(loaded_rows(lake_settings))
+        producer.join()
+    finally:
+        for process in members:
+            process.send_signal(signal.SIGTERM)
+        for process in members:
+            process.wait(timeout=60)
+    assert sum(1 for a, b in zip([0, *progress], progress, strict=False) if b > a) >= 3, progress
+    final = load_cli(env, "--group", "g-storm-final", "--format", "json")
+    assert final.returncode == 0, final.stderr
+    assert json.loads(final.stdout)[0]["duplicates"] == 0
+    result = check_exactly_once(lake_settings, "PEOPLE", lake_people)
+    assert result["produced"] == total and result["rows"] + result["dead"] == total
+    print(f"6 SIGKILLs among 3 members, {total} records, none lost or duplicated: {progress}")
+
+
+def test_a_zombie_whose_commit_races_its_successor_lands_nothing(lake_settings, monkeypatch):
+    """Both pass the compare of compare-and-set in their own snapshot; the successor commits first.
+
+    The zombie's COMMIT then conflicts (both wrote the offsets table); re-run, its compare-and-set
+    sees the successor's offsets and rolls the batch back whole.
+    """
+    from streamduck.load import commit as commit_module
+
+    zombie_con, successor_con = lake_settings.backend.connect(), lake_settings.backend.connect()
+    ensure_source(zombie_con, PEOPLE)
+    successor, zombie = BatchBuilder(PEOPLE, BatchLimits()), BatchBuilder(PEOPLE, BatchLimits())
+    successor.add(0, records(range(5)))
+    zombie.add(0, records(range(3)))
+    successor_batch, zombie_batch = successor.take(), zombie.take()
+    record_drift = commit_module._record_drift
+
+    def successor_commits_meanwhile(con, batch):
+        record_drift(con, batch)
+        if con is zombie_con and batch is zombie_batch and not successor_done:
+            successor_done.append(
+                commit_batch(
+                    successor_con, successor_batch, guarantee=EXACTLY_ONCE, loader="new", max_value_bytes=1000
+                )
+            )
+
+    successor_done: list = []
+    monkeypatch.setattr(commit_module, "_record_drift", successor_commits_meanwhile)
+    retries = []
+    result = retry_conflicts(
+        lambda: commit_batch(
+            zombie_con, zombie_batch, guarantee=EXACTLY_ONCE, loader="old", max_value_bytes=1000
+        ),
+        on_retry=retries.append,
+    )
+    print(
+        successor_done,
+        result,
+        zombie_con.execute("SELECT loader, next_offset FROM _streamduck.offsets").fetchall(),
+    )
+    assert successor_done[0].committed
+    assert len(retries) == 1, "the zombie's first COMMIT must lose to the successor's"
+    assert not result.committed and result.conflicts == {0: 5}
+    assert zombie_con.execute('SELECT count(*), max("offset") FROM raw."PEOPLE"').fetchone() == (5, 4)
+    assert zombie_con.execute("SELECT loader, next_offset FROM _streamduck.offsets").fetchall() == [
+        ("new", 5)
+    ]
+
+
+def test_conflicting_commits_are_retried_and_counted_in_load_history(lake_settings, monkeypatch):
+    """Two writers of different partitions: the second's COMMIT conflicts, is re-run and lands, counted."""
+    from streamduck.load import commit as commit_module
+
+    mine, theirs = lake_settings.backend.connect(), lake_settings.backend.connect()
+    ensure_source(mine, PEOPLE)
+    first, second = BatchBuilder(PEOPLE, BatchLimits()), BatchBuilder(PEOPLE, BatchLimits())
+    first.add(0, records(range(4)))
+    second.add(1, records(range(6)))
+    my_batch, their_batch = first.take(), second.take()
+    record_drift = commit_module._record_drift
+    done: list = []
+
+    def they_commit_meanwhile(con, batch):
+        record_drift(con, batch)
+        if con is mine and not done:
+            done.append(
+                commit_batch(theirs, their_batch, guarantee=EXACTLY_ONCE, loader="b", max_value_bytes=1000)
+            )
+
+    monkeypatch.setattr(commit_module, "_record_drift", they_commit_meanwhile)
+    retried = 0
+
+    def attempt():
+        return commit_batch(
+            mine,
+            my_batch,
+            guarantee=EXACTLY_ONCE,
+            loader="a",
+            max_value_bytes=1000,
+            conflicts_retried=retried,
+        )
+
+    def count(_exc):
+        nonlocal retried
+        retried += 1
+
+    result = retry_conflicts(attempt, on_retry=count)
+    assert result.committed and result.rows == 4 and retried == 1
+    history = mine.execute(
+        "SELECT loader, commit_conflicts FROM _streamduck.load_history ORDER BY loader"
+    ).fetchall()
+    assert history == [("a", 1), ("b", 0)]
+    offsets = mine.execute('SELECT "partition", next_offset FROM _streamduck.offsets ORDER BY 1').fetchall()
+    assert offsets == [(0, 4), (1, 6)]
