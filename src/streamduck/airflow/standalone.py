@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
     import psutil
 
 __all__ = ["AirflowStandalone"]
+
+log = logging.getLogger(__name__)
 
 _PASSWORD_FILE = "simple_auth_manager_passwords.json.generated"  # noqa: S105  (a file name)
 
@@ -160,7 +163,7 @@ class AirflowStandalone:
         user = "admin" if "admin" in passwords else next(iter(passwords))
         return user, passwords[user]
 
-    def stop(self, grace_s: float = 3.0) -> None:
+    def stop(self, grace_s: float = 1.5) -> None:
         """Stop every component within about ``grace_s`` + 3 seconds.
 
         SIGINT to standalone (its orderly stop), then SIGTERM and at last SIGKILL to whatever is
@@ -177,7 +180,9 @@ class AirflowStandalone:
                 os.kill(leader, signal.SIGINT)
         for sig, wait_s in ((None, grace_s), (signal.SIGTERM, 2.0), (signal.SIGKILL, 1.0)):
             alive = _tree_and_session(leader, with_leader=self.process.poll() is None)
-            if sig is not None:
+            if sig is not None and alive:
+                names = ", ".join(sorted({_name(p) for p in alive}))
+                log.info("%d Airflow process(es) still running (%s): sending %s", len(alive), names, sig.name)
                 for process in alive:
                     with contextlib.suppress(psutil.Error):
                         process.send_signal(sig)
@@ -203,6 +208,18 @@ def _tree_and_session(leader: int, with_leader: bool) -> list[psutil.Process]:
             if process.pid not in found and os.getsid(process.pid) == leader:
                 found[process.pid] = process
     return [p for p in found.values() if _running(p)]
+
+
+def _name(process: psutil.Process) -> str:
+    """What a log line shows of a process: ``scheduler`` for ``.../airflow scheduler``, else its title."""
+    import psutil
+
+    try:
+        words = " ".join(process.cmdline()).split()
+    except psutil.Error:
+        return "?"
+    after = [w for i, w in enumerate(words[1:], 1) if words[i - 1].endswith("airflow") and w != "--"]
+    return after[0] if after else " ".join(words)[:40]
 
 
 def _running(process: psutil.Process) -> bool:
