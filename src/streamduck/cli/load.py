@@ -9,6 +9,7 @@ import typer
 
 from streamduck.cli._app import settings_from
 from streamduck.cli._output import Format, FormatOption, render
+from streamduck.load.coverage import OffsetResetPolicy as OffsetReset
 from streamduck.load.guarantee import GuaranteeName
 
 __all__ = ["register"]
@@ -45,6 +46,13 @@ def load(
             min=0, help="Exactly-once: batches to read and classify while the group join is pending (0: off)."
         ),
     ] = 8,
+    on_offset_reset: Annotated[
+        OffsetReset,
+        typer.Option(
+            help="When a topic no longer covers a stored offset (re-created, emptied, or records deleted): "
+            "stop with an error, or continue from the log's start or end (recorded in load history)."
+        ),
+    ] = OffsetReset.FAIL,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Load every mapped topic (or the named streams) into DuckDB, exactly once by default."""
@@ -59,6 +67,7 @@ def load(
             settings, streams or None, mode="follow" if follow else "until-caught-up",
             guarantee=guarantee, group=group, batch_size=batch_size, batch_ms=batch_ms,
             batch_bytes=batch_bytes, max_value_bytes=max_value_bytes, read_ahead_batches=read_ahead,
+            on_offset_reset=on_offset_reset.value,
             on_progress=on_progress,
         )  # fmt: skip
     rows = [

@@ -59,14 +59,21 @@ def producer(settings: Settings, **overrides: Any) -> KafkaProducer:
     from kafka import KafkaProducer
 
     with broker_errors(settings):
-        return KafkaProducer(**{**settings.kafka_config(), **overrides})
+        return KafkaProducer(**{**settings.kafka_config(), "allow_auto_create_topics": False, **overrides})
 
 
 def consumer(settings: Settings, *topics: str, **overrides: Any) -> KafkaConsumer:
     """A consumer that never auto-commits unless the caller asks for it."""
     from kafka import KafkaConsumer
 
-    config = {**settings.kafka_config(), "enable_auto_commit": False, **overrides}
+    # Never let a metadata request create a topic: a loader subscribed across a broker restart
+    # would otherwise re-create its topic with the broker's defaults and read on silently.
+    config = {
+        **settings.kafka_config(),
+        "enable_auto_commit": False,
+        "allow_auto_create_topics": False,
+        **overrides,
+    }
     with broker_errors(settings):
         return KafkaConsumer(*topics, **config)
 

@@ -11,6 +11,7 @@ from typing import Literal
 from streamduck.errors import ConfigError
 from streamduck.ksql.model import SourceDefinition
 from streamduck.load.batch import BatchLimits
+from streamduck.load.coverage import OffsetResetPolicy
 from streamduck.load.guarantee import Guarantee, guarantee_named
 from streamduck.load.report import LoadReport, StreamLoad
 from streamduck.load.writer import WriterOptions
@@ -39,6 +40,7 @@ def run_load(
     definitions: Sequence[SourceDefinition] | None = None,
     stop: threading.Event | None = None,
     on_progress: Callable[[LoadReport], None] | None = None,
+    on_offset_reset: str = "fail",
 ) -> LoadReport:
     """Load the mapped topics (all source streams, or ``streams``) into the warehouse.
 
@@ -52,6 +54,8 @@ def run_load(
     (:mod:`streamduck.load.read_ahead`; 0 turns it off). ``direct_when_idle``: a bounded
     exactly-once run whose group has no active member reads every partition itself instead of
     joining (see ``LoadRun._may_read_directly``); False always joins.
+    ``on_offset_reset`` (fail, earliest, latest) says what to do when a topic no longer covers a
+    stored offset (:mod:`streamduck.load.coverage`).
 
     Raises:
         ConfigError, TopicNotFound, BrokerUnavailable, WarehouseLocked, OffsetOutOfRange,
@@ -63,6 +67,7 @@ def run_load(
     from streamduck.warehouse.failures import check_warehouse_file, warehouse_errors
 
     chosen_guarantee = guarantee_named(guarantee)
+    policy = _offset_reset_policy(on_offset_reset)
     if mode not in ("until-caught-up", "follow"):
         raise ConfigError(f"unknown mode {mode!r}; choose until-caught-up or follow")
     if batch_size < 1 or batch_ms < 1 or batch_bytes < 1 or max_value_bytes < 1:
@@ -79,10 +84,18 @@ def run_load(
         limits=BatchLimits(records=batch_size, bytes=batch_bytes, age_s=batch_ms / 1000),
         writer_options=WriterOptions(max_value_bytes=max_value_bytes, lock_wait_s=lock_wait_s),
         stop=stop, on_progress=on_progress, read_ahead_batches=read_ahead_batches,
-        direct_when_idle=direct_when_idle,
+        direct_when_idle=direct_when_idle, on_offset_reset=policy,
     )  # fmt: skip
     with _stop_on_signals(stop), warehouse_errors(backend.location):
         return run.run()
+
+
+def _offset_reset_policy(name: str) -> OffsetResetPolicy:
+    try:
+        return OffsetResetPolicy(name)
+    except ValueError:
+        choices = ", ".join(p.value for p in OffsetResetPolicy)
+        raise ConfigError(f"unknown --on-offset-reset {name!r}; choose one of {choices}") from None
 
 
 @contextlib.contextmanager

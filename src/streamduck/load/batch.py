@@ -42,6 +42,8 @@ class Batch:
     bytes: int
     staged: pa.Table | None = None
     """The classified records, when classified ahead of the commit (see :mod:`~streamduck.load.read_ahead`)."""
+    topic_id: str | None = None
+    """The id of the topic incarnation the records were read from (stored with the offsets)."""
 
     @classmethod
     def empty(cls, definition: SourceDefinition) -> Batch:

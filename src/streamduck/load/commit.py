@@ -252,12 +252,12 @@ def _record_history(
     con.execute(
         f"""INSERT INTO {INTERNAL_SCHEMA}.load_history (
             batch_id, stream, topic, guarantee, loader, ranges, records, "rows", dead_letters, duplicates,
-            "bytes", started_at, committed_at, duration_ms, commit_conflicts)
-        SELECT coalesce(max(batch_id), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+            "bytes", started_at, committed_at, duration_ms, commit_conflicts, action, topic_id)
+        SELECT coalesce(max(batch_id), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'load', ?
         FROM {INTERNAL_SCHEMA}.load_history""",
         [
             batch.definition.name, batch.definition.topic, guarantee, loader, ranges, batch.records,
             result.rows, result.dead_letters, result.duplicates, batch.bytes, utc_from(started),
-            utc_now(), (time.time() - started) * 1000, result.conflicts_retried,
+            utc_now(), (time.time() - started) * 1000, result.conflicts_retried, batch.topic_id,
         ],
     )  # fmt: skip

@@ -102,11 +102,13 @@ class WarehouseOffsets:
         params = {
             "stream": definition.name, "topic": definition.topic, "loader": loader, "now": now,
             "partitions": partitions, "offsets": [batch.next_offsets[p] for p in partitions],
+            "topic_id": batch.topic_id,
         }  # fmt: skip
         ends = 'SELECT unnest($partitions) AS "partition", unnest($offsets) AS next_offset'
         self._con.execute(
             f"""UPDATE {INTERNAL_SCHEMA}.offsets AS o
-                SET next_offset = b.next_offset, loader = $loader, updated_at = $now
+                SET next_offset = b.next_offset, loader = $loader, updated_at = $now,
+                    topic_id = coalesce($topic_id, o.topic_id)
                 FROM ({ends}) AS b
                 WHERE o.stream = $stream AND o.topic = $topic AND o."partition" = b."partition"
                   AND o.next_offset < b.next_offset""",
@@ -114,7 +116,8 @@ class WarehouseOffsets:
         )
         self._con.execute(
             f"""INSERT INTO {INTERNAL_SCHEMA}.offsets
-                SELECT $stream, $topic, "partition", next_offset, $loader, $now FROM ({ends}) AS b
+                    (stream, topic, "partition", next_offset, loader, updated_at, topic_id)
+                SELECT $stream, $topic, "partition", next_offset, $loader, $now, $topic_id FROM ({ends}) AS b
                 WHERE NOT EXISTS (
                     SELECT 1 FROM {INTERNAL_SCHEMA}.offsets AS o
                     WHERE o.stream = $stream AND o.topic = $topic AND o."partition" = b."partition")""",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import functools
 import gc
 import logging
 import os
@@ -33,6 +34,7 @@ from streamduck.kafka.clients import broker_errors, close_consumer, consumer
 from streamduck.ksql.model import SourceDefinition
 from streamduck.load.batch import Batch, BatchBuilder, BatchLimits, seek_to_lowest_need
 from streamduck.load.commit import CommitResult
+from streamduck.load.coverage import OffsetResetPolicy, Uncovered, read_topic_log, uncovered, uncovered_error
 from streamduck.load.guarantee import Guarantee, Positions
 from streamduck.load.offsets import stored_offsets
 from streamduck.load.read_ahead import ReadAhead, adoptable
@@ -71,9 +73,13 @@ class LoadRun:
         on_progress: Callable[[LoadReport], None] | None = None,
         read_ahead_batches: int = 0,
         direct_when_idle: bool = True,
+        on_offset_reset: OffsetResetPolicy = OffsetResetPolicy.FAIL,
     ):
         self.settings, self.mode, self.guarantee, self.stop = settings, mode, guarantee, stop
         self.direct_when_idle = direct_when_idle
+        self.on_offset_reset = on_offset_reset
+        self.topic_ids: dict[str, str | None] = {}
+        """Per topic, the id of the incarnation being read (stored with the offsets it loads)."""
         # Several streams may map one topic: each has its own builder, offsets and compare-and-set;
         # the consumer reads each partition once, from the smallest position any of them needs.
         self.by_topic: dict[str, list[BatchBuilder]] = {}
@@ -189,10 +195,8 @@ class LoadRun:
             try:
                 fetched = self.consumer.poll(timeout_ms=poll_ms, max_records=max_records)
             except OffsetOutOfRangeError as exc:
-                raise OffsetOutOfRange(
-                    f"stored offsets {exc.args[0] if exc.args else ''} are outside what the broker holds; "
-                    "reset them with `streamduck groups reset-offsets` or reload the stream"
-                ) from exc
+                self._out_of_range(exc.args[0] if exc.args and isinstance(exc.args[0], dict) else {})
+                continue
             except Exception:
                 # A failure inside the rebalance callback (e.g. the warehouse stayed locked) reaches
                 # us wrapped by kafka-python: report the writer's own, clearer error.
@@ -222,6 +226,7 @@ class LoadRun:
     def _submit(self, batch: Batch | None) -> None:
         if batch is None:
             return
+        batch.topic_id = self.topic_ids.get(batch.definition.topic)
         if self.guarantee.kafka_commit_first and not self._commit_kafka(
             {batch.definition.topic: batch.next_offsets}
         ):
@@ -380,6 +385,8 @@ class LoadRun:
             for tp in assigned:  # positions come from the group's committed offsets
                 for builder in self.by_topic[tp.topic]:
                     builder.reset_position(tp.partition, None)
+            if not self.guarantee.kafka_commit_first:  # at-least-once never skips what is not loaded
+                self._not_past_the_warehouse(assigned)
             self.joined = True
             return
         definitions = [b.definition for b in self.builders]
@@ -395,12 +402,110 @@ class LoadRun:
         stored = future.result()  # WarehouseLocked if the file stayed held for lock_wait_s
         owned = self.consumer.assignment()
         assigned = [tp for tp in assigned if tp in owned]
+        stored = self._covered(assigned, stored)
         stored = self._adopt_read_ahead(stored, assigned)
         for tp in assigned:
             names = [b.definition.name for b in self.by_topic[tp.topic]]
             self._seek(tp, {name: stored[name].get(tp.partition) for name in names})
         self.consumer.resume(*assigned)
         self.joined = True
+
+    def _stored(self) -> dict[str, dict[int, int]]:
+        definitions = [b.definition for b in self.builders]
+        return self.writer.call(lambda con: stored_offsets(con, definitions))
+
+    def _covered(
+        self, assigned: Sequence[Any], stored: dict[str, dict[int, int]]
+    ) -> dict[str, dict[int, int]]:
+        """Check that the topics still hold the stored offsets of ``assigned`` (see
+        :mod:`streamduck.load.coverage`); apply ``--on-offset-reset`` where they do not.
+
+        Returns the stored offsets, moved where the policy moved them.
+
+        Raises:
+            OffsetOutOfRange: the policy is ``fail`` (the error names stream, topic, partition, the
+                stored offset, the log's range and the command that resolves it).
+        """
+        from streamduck.load.reposition import stored_positions
+
+        partitions: dict[str, list[int]] = {}
+        for tp in assigned:
+            partitions.setdefault(tp.topic, []).append(tp.partition)
+        if not partitions:
+            return stored
+        definitions = [b.definition for b in self.builders if b.definition.topic in partitions]
+        ids = self.writer.call(lambda con: {d.name: stored_positions(con, d)[1] for d in definitions})
+        problems: list[Uncovered] = []
+        for topic, numbers in partitions.items():
+            log = read_topic_log(self.settings, topic, numbers)
+            self.topic_ids[topic] = log.topic_id
+            for builder in self.by_topic[topic]:
+                name = builder.definition.name
+                problems += uncovered(name, stored.get(name, {}), ids.get(name, {}), log, numbers)
+        if not problems:
+            return stored
+        if self.on_offset_reset is OffsetResetPolicy.FAIL:
+            raise uncovered_error(problems)
+        return self._reset_uncovered(problems, stored)
+
+    def _reset_uncovered(
+        self, problems: list[Uncovered], stored: dict[str, dict[int, int]]
+    ) -> dict[str, dict[int, int]]:
+        """Move each uncovered partition to the log's start or end, recorded in load history."""
+        policy = self.on_offset_reset
+        moved = {name: dict(offsets) for name, offsets in stored.items()}
+        for name in sorted({p.stream for p in problems}):
+            mine = [p for p in problems if p.stream == name]
+            definition = next(b.definition for b in self.builders if b.definition.name == name)
+            targets = {
+                p.partition: (p.range.start if policy is OffsetResetPolicy.EARLIEST else p.range.end)
+                for p in mine
+                if p.range is not None
+            }
+            renewed = {
+                p.partition for p in mine if p.recreated or (p.range is not None and p.stored > p.range.end)
+            }
+            reason = f"--on-offset-reset {policy.value}: " + "; ".join(p.reason() for p in mine)
+
+            self.writer.call(
+                functools.partial(
+                    _reposition, definition=definition, targets=targets, renewed=renewed,
+                    topic_id=mine[0].log.topic_id, reason=reason, by=f"load {self.report.group}",
+                    guarantee=self.guarantee.name.value,
+                )
+            )  # fmt: skip
+            for problem in mine:
+                log.warning("%s; continuing from offset %s (%s)", problem.describe(), targets.get(problem.partition),
+                            f"--on-offset-reset {policy.value}, recorded in load history")  # fmt: skip
+            moved.setdefault(name, {}).update(targets)
+        return moved
+
+    def _not_past_the_warehouse(self, assigned: list[Any]) -> None:
+        """At-least-once: check coverage, and never start a partition past the warehouse's offset."""
+        stored = self._covered(assigned, self._stored())
+        for tp in assigned:
+            lowest = [stored.get(b.definition.name, {}).get(tp.partition) for b in self.by_topic[tp.topic]]
+            if None in lowest or not lowest:
+                continue  # a stream without a stored offset starts where the group is, or earliest
+            committed = self.consumer.committed(tp)
+            if committed is None or committed > min(lowest):
+                self.consumer.seek(tp, min(lowest))
+
+    def _out_of_range(self, partitions: dict[Any, int]) -> None:
+        """A fetch found its offset outside the log: name what happened, or apply the policy."""
+        stored = self._covered(list(partitions), self._stored())
+        assigned = self.consumer.assignment()
+        for tp in partitions:
+            if tp in assigned:
+                names = [b.definition.name for b in self.by_topic[tp.topic]]
+                self._seek(tp, {name: stored.get(name, {}).get(tp.partition) for name in names})
+        if all(stored.get(b.definition.name, {}).get(tp.partition) is None
+               for tp in partitions for b in self.by_topic[tp.topic]):  # fmt: skip
+            where = ", ".join(f"{tp.topic}[{tp.partition}] at {offset}" for tp, offset in partitions.items())
+            raise OffsetOutOfRange(
+                f"fetch offsets outside what the broker holds: {where}; run `streamduck status` to compare "
+                "the warehouse's offsets with the topic's"
+            )
 
     def _adopt_read_ahead(
         self, stored: dict[str, dict[int, int]], assigned: Sequence[Any]
@@ -459,6 +564,15 @@ def _tuned_for_loading() -> Iterator[None]:
         sys.setswitchinterval(interval)
         gc.set_threshold(*thresholds)
         gc.unfreeze()
+
+
+def _reposition(con: Any, *, definition: SourceDefinition, targets: dict[int, int], renewed: set[int],
+                topic_id: str | None, reason: str, by: str, guarantee: str) -> None:  # fmt: skip
+    """On the writer thread: move ``definition``'s partitions to ``targets``, in one transaction."""
+    from streamduck.load.reposition import apply_moves, plan_moves
+
+    moves = plan_moves(con, definition, targets, renewed)
+    apply_moves(con, definition, moves, topic_id=topic_id, reason=reason, by=by, guarantee=guarantee)
 
 
 def _listener(run: LoadRun) -> Any:

@@ -108,9 +108,18 @@ def _v2_commit_conflicts(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _topic_identity(con: duckdb.DuckDBPyConnection) -> None:
+    """Each stored offset remembers the topic incarnation it was loaded from; load history says
+    what a row records (a load, a reset, a skip) and why (see :mod:`streamduck.load.coverage`)."""
+    con.execute(f"ALTER TABLE {INTERNAL_SCHEMA}.offsets ADD COLUMN IF NOT EXISTS topic_id VARCHAR")
+    for column in ("action", "detail", "topic_id"):
+        con.execute(f"ALTER TABLE {INTERNAL_SCHEMA}.load_history ADD COLUMN IF NOT EXISTS {column} VARCHAR")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "loader state, catalog and check results, as released before versions", _v1_release_layout),
     Migration(2, "load_history.commit_conflicts", _v2_commit_conflicts),
+    Migration(3, "topic identity with the offsets; load history action and detail", _topic_identity),
 )
 """Every layout change, oldest first; versions are 1, 2, ... in order (checked at import)."""
 
