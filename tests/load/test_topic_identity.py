@@ -18,6 +18,7 @@ import pytest
 
 from streamduck.broker import EmbeddedBroker
 from streamduck.kafka.admin import delete_topic
+from streamduck.load.sources import default_group
 from tests.conftest import STREAMDUCK_BIN
 from tests.load.conftest import produce_people, topic_coordinates, warehouse_rows
 
@@ -251,3 +252,15 @@ def test_negative_control_a_forward_reset_is_recorded_and_the_oracle_catches_the
         settings, "SELECT action, ranges FROM _streamduck.load_history WHERE action = 'skipped'"
     )[0]
     assert json.loads(ranges) == {"0": [100, 140]}
+
+
+def test_groups_reset_offsets_on_a_loader_group_names_streamduck_reset(cli_env, settings, topic_name):
+    (settings.streams_dir / "people.sql").write_text(PEOPLE.format(topic=topic_name))
+    ok(cli_env, "ksql", "apply")
+    produce_people(settings, topic_name, 30)
+    ok(cli_env, "load", "--until-caught-up")
+    group = default_group(settings)  # the group the load above used
+    done, _ = streamduck(cli_env, "groups", "reset-offsets", group, "--to-earliest", "--execute")
+    assert done.returncode == 1
+    assert f"group {group} belongs to a streamduck loader" in done.stderr
+    assert "Run `streamduck reset PEOPLE --to-earliest|--to-latest" in done.stderr

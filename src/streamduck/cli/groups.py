@@ -95,6 +95,9 @@ def reset_offsets(
     chosen = [target for target in given.values() if target is not None]
     if len(chosen) != 1:
         raise typer.BadParameter(f"give exactly one of {', '.join(given)}")
+    from streamduck.load.reset import refuse_loader_group
+
+    refuse_loader_group(settings_from(ctx), group, topic)
     rows = reset(settings_from(ctx), group, chosen[0], topic or [], execute=execute)
     render(rows, fmt, RESET_COLUMNS)
     if execute:

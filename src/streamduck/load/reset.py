@@ -20,7 +20,10 @@ if TYPE_CHECKING:
     from streamduck.load.reposition import Move
     from streamduck.settings import Settings
 
-__all__ = ["ResetTarget", "reset_stream"]
+__all__ = ["LOADER_GROUP_PREFIX", "ResetTarget", "refuse_loader_group", "reset_stream"]
+
+LOADER_GROUP_PREFIX = "streamduck-loader"
+"""Loader groups are named so (see :func:`streamduck.load.sources.default_group`)."""
 
 
 @dataclass(frozen=True)
@@ -131,3 +134,26 @@ def _targets(
         p: min(max(stored.get(p, span.start) + target.shift_by, span.start), span.end)
         for p, span in spans.items()
     }
+
+
+def refuse_loader_group(settings: Settings, group: str, topics: list[str] | None = None) -> None:
+    """Refuse ``groups reset-offsets`` on a loader's group: the warehouse's offsets decide what loads.
+
+    Raises:
+        ConfigError: ``group`` is a streamduck loader's group; the message names ``streamduck reset``
+            with the streams of the warehouse whose topics are concerned.
+    """
+    from streamduck.load.sources import default_group, project_sources
+
+    if group != default_group(settings) and not group.startswith(LOADER_GROUP_PREFIX):
+        return
+    wanted = {t.split(":", 1)[0] for t in topics or []}
+    streams = [d.name for d in project_sources(settings) if not wanted or d.topic in wanted]
+    stream = streams[0] if len(streams) == 1 else "STREAM"
+    listed = f" (streams: {', '.join(streams)})" if len(streams) > 1 else ""
+    raise ConfigError(
+        f"group {group} belongs to a streamduck loader: its loads continue from the warehouse's offsets, "
+        f"so resetting the group's would not change what is loaded. Run `streamduck reset {stream} "
+        f"--to-earliest|--to-latest|--to-offset P:N|--to-datetime ISO|--shift-by N`{listed} instead: "
+        "a dry run first, then --execute moves rows and offsets together"
+    )
