@@ -148,8 +148,6 @@ def test_broker_restart_under_a_following_loader_stops_it_with_the_named_error(
         else:
             pytest.fail("the follower did not load the first 1000 records")
         restart(own_broker)
-        ok(env, "ksql", "apply")
-        produce_people(settings, topic_name, 600, start=1000)
         started = time.monotonic()
         try:
             follower.wait(timeout=90)
@@ -157,12 +155,22 @@ def test_broker_restart_under_a_following_loader_stops_it_with_the_named_error(
             pytest.fail("the follower kept running across the broker restart")
         seconds = time.monotonic() - started
         stderr = follower.stderr.read()
-        named_error(subprocess.CompletedProcess(follower.args, follower.returncode, "", stderr), topic_name)
-        print(f"follower stopped {seconds:.1f}s after the records were produced")
     finally:
         if follower.poll() is None:
             follower.send_signal(signal.SIGTERM)
             follower.wait(timeout=30)
+    assert follower.returncode == 1 and "Traceback" not in stderr, stderr
+    assert stderr.strip().splitlines()[-1] == (
+        f"Error: topic '{topic_name}' (stream PEOPLE) no longer exists: the broker lost it or it was deleted. "
+        "Re-create it with `streamduck ksql apply`, then check the load with `streamduck load`"
+    )
+    print(f"follower stopped {seconds:.1f}s after the broker restarted")
+    assert ok(env, "topics", "list").split() == []  # nothing re-created the topic behind our back
+
+    ok(env, "ksql", "apply")
+    produce_people(settings, topic_name, 600, start=1000)
+    done, _ = streamduck(env, "load", "--follow")
+    named_error(done, topic_name)  # a follower started now stops at once, naming the partition
     assert warehouse_rows(settings, "SELECT count(*) FROM raw.PEOPLE") == [(1000,)]
     ok(env, "reset", "people", "--to-earliest", "--execute")
     ok(env, "load", "--until-caught-up")

@@ -123,12 +123,24 @@ def _field_layers(definition: SourceDefinition) -> tuple[str, str, str]:
 
 
 def _projections(definition: SourceDefinition) -> str:
-    """Parse each JSON object once (non-objects get NULLs; from_json would reject them)."""
+    """Parse each JSON object once (non-objects get NULLs; from_json would reject them).
+
+    An object that repeats a key is read with the key's last value, as ksqlDB reads it (DuckDB
+    reads the first); :func:`_stored_text` stores it rewritten so.
+    """
     fields = [c.field for c in definition.value_columns]
+    projections = json_field_projections(_LAST_VALUES, fields)
+    keys = projections.pop("_keys").replace(_LAST_VALUES, "text")
     return ", ".join(
         f"CASE WHEN root = 'OBJECT' THEN {expr} END AS {alias}"
-        for alias, expr in json_field_projections("text", fields).items()
+        for alias, expr in {"_keys": keys, **projections}.items()
     )
+
+
+_LAST_VALUES = (
+    f"(CASE WHEN len(_keys) = list_unique(_keys) THEN text ELSE {last_value_per_key('text', '_keys')} END)"
+)
+"""The object with each key once at its last value; over the ``_keys`` of ``text`` (lateral alias)."""
 
 
 @functools.lru_cache(maxsize=64)
@@ -138,12 +150,8 @@ def _classify_query(definition: SourceDefinition, source: str, max_value_bytes: 
     missing_key = "WHEN \"key\" IS NULL THEN 'null_key'" if is_table else ""
     fields, typed, error = _field_layers(definition)
     return f"""
-WITH undecoded AS (
-  SELECT *, {_decoded(max_value_bytes, definition)} AS _text FROM {source}
-), decoded AS (  -- an object repeating a key is stored with the key's last value, as ksqlDB reads it
-  SELECT * EXCLUDE (_text, _all_keys), CASE WHEN len(_all_keys) <> list_unique(_all_keys)
-    THEN {last_value_per_key("_text", "_all_keys")} ELSE _text END AS text
-  FROM (SELECT *, CASE WHEN _text[1] = '{{' THEN TRY(json_keys(_text)) END AS _all_keys FROM undecoded)
+WITH decoded AS (
+  SELECT *, {_decoded(max_value_bytes, definition)} AS text FROM {source}
 ), parsed AS (  -- one parse: the root type, NULL when the text is not JSON
   SELECT *, CASE WHEN NOT {has_non_json_number("text")} THEN TRY(json_type(text)) END AS root FROM decoded
 ), objects AS (
@@ -156,7 +164,8 @@ WITH undecoded AS (
   SELECT *, _keys AS keys, CASE WHEN root = 'OBJECT' THEN {error} END AS field_error,
     {_key_problem(definition)} AS key_problem FROM typed
 )
-SELECT "partition", "offset", timestamp_ms, "key", headers, "value", text, keys,
+SELECT "partition", "offset", timestamp_ms, "key", headers, "value",
+  CASE WHEN root = 'OBJECT' THEN {_LAST_VALUES} ELSE text END AS text, keys,
   CASE
     WHEN "value" IS NULL THEN {null_value}
     WHEN octet_length("value") > {int(max_value_bytes)} THEN 'oversized'

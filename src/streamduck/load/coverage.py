@@ -108,10 +108,14 @@ def read_topic_log(settings: Settings, topic: str, partitions: Iterable[int] | N
     """
     from kafka import TopicPartition
 
-    from streamduck.kafka.admin import describe_topic
+    from streamduck.errors import TopicNotFound
+    from streamduck.kafka.admin import describe_topic, open_admin, topic_exists
     from streamduck.kafka.clients import broker_errors, consumer
     from streamduck.kafka.offsets import read_log_end_offsets
 
+    with open_admin(settings) as admin:
+        if not topic_exists(admin, topic):  # before naming it in a request that could create it
+            raise TopicNotFound(f"topic {topic!r} does not exist")
     description = describe_topic(settings, topic)
     chosen = {p.partition for p in description.partitions}
     if partitions is not None:

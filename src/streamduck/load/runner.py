@@ -18,6 +18,7 @@ import functools
 import gc
 import logging
 import os
+import re
 import socket
 import sys
 import threading
@@ -160,7 +161,11 @@ class LoadRun:
             self.on_assigned(partitions)  # positioned from the warehouse, as after a join
             self.read_ahead_batches = 0  # nothing to wait for
             return
-        self.consumer.subscribe(list(self.by_topic), listener=_listener(self))
+        # By pattern, not by name: kafka-python then refreshes metadata for all topics instead of
+        # naming ours, and a broker that auto-creates named topics (Tansu, or Kafka with
+        # auto.create.topics.enable) cannot re-create ours behind our back after it lost them.
+        names = "|".join(re.escape(topic) for topic in sorted(self.by_topic))
+        self.consumer.subscribe(pattern=f"^(?:{names})$", listener=_listener(self))
 
     def _may_read_directly(self) -> bool:
         """A bounded exactly-once run reads every partition itself, without joining the group,
@@ -381,6 +386,7 @@ class LoadRun:
         self._submit_ready(force=True)
 
     def _take_over(self, assigned: list[Any]) -> None:
+        self._require_topics(assigned)
         if self.guarantee.positions is Positions.KAFKA:
             for tp in assigned:  # positions come from the group's committed offsets
                 for builder in self.by_topic[tp.topic]:
@@ -409,6 +415,23 @@ class LoadRun:
             self._seek(tp, {name: stored[name].get(tp.partition) for name in names})
         self.consumer.resume(*assigned)
         self.joined = True
+
+    def _require_topics(self, assigned: list[Any]) -> None:
+        """A topic that got no partition in this assignment may be gone (a broker restarted empty,
+        a topic deleted): then stop and say so, instead of following nothing in silence."""
+        from streamduck.kafka.admin import open_admin, topic_exists
+
+        missing = set(self.by_topic) - {tp.topic for tp in assigned}
+        if not missing:
+            return
+        with open_admin(self.settings) as admin:
+            gone = sorted(topic for topic in missing if not topic_exists(admin, topic))
+        if gone:
+            streams = ", ".join(b.definition.name for topic in gone for b in self.by_topic[topic])
+            raise TopicNotFound(
+                f"topic {gone[0]!r} (stream {streams}) no longer exists: the broker lost it or it was deleted. "
+                f"Re-create it with `streamduck ksql apply`, then check the load with `streamduck load`"
+            )
 
     def _stored(self) -> dict[str, dict[int, int]]:
         definitions = [b.definition for b in self.builders]
