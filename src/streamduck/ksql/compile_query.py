@@ -47,6 +47,7 @@ class QueryCompiler:
         self._check_clauses(select)
         self._collect_sources(select)
         names = self._expand_and_name(select)
+        self._project_partition_keys(select, names, clauses["partition_by"])
         self._check_key_projection(select, names, clauses["partition_by"])
         self._translate_tree(select)
         grouped = bool(select.args.get("group")) or self.aggregates > 0
@@ -60,7 +61,7 @@ class QueryCompiler:
         return CompiledQuery(
             sql=select.sql("duckdb"),
             kind="TABLE" if grouped or self._from_table_only() else "STREAM",
-            key_columns=self._keys(select, clauses["partition_by"], grouped),
+            key_columns=self._keys(select, clauses["partition_by"], grouped, names),
             windowed=clauses["ksql_window"] is not None,
             emit=emit.this if emit is not None else None,
             sources=tuple(name for name, _ in self.sources),
@@ -134,6 +135,7 @@ class QueryCompiler:
         from sqlglot import exp
 
         joined = len(self.sources) > 1
+        self.star = False
         projections: list[exp.Expr] = []
         names: list[str] = []
         generated = [0]
@@ -147,6 +149,7 @@ class QueryCompiler:
                 else:
                     names.append(output_name(projection, generated))
                 continue
+            self.star = True
             for relation, alias in self.sources:
                 if star_of not in ("*", alias):
                     continue
@@ -180,6 +183,26 @@ class QueryCompiler:
             return alias
         return None
 
+    def _project_partition_keys(self, select: exp.Expr, names: list[str], partition_by: Any) -> None:
+        """``SELECT *`` with ``PARTITION BY expr`` projects the new key too, as ksqlDB does
+        (a column under its name, an expression as the next ``KSQL_COL_n``)."""
+        from sqlglot import exp
+
+        self.projected_keys = [_key_text(p.unalias() if p.key == "alias" else p) for p in select.expressions]
+        if not partition_by or not self.star:
+            return
+        for key in partition_by:
+            if _is_null(key) or _key_text(key) in self.projected_keys:
+                continue
+            if isinstance(key, exp.Column):
+                name = ksql_name(key.this)
+            else:
+                used = [int(n[9:]) for n in names if n.startswith("KSQL_COL_") and n[9:].isdigit()]
+                name = f"KSQL_COL_{max(used, default=-1) + 1}"
+            select.append("expressions", key.copy())
+            names.append(name)
+            self.projected_keys.append(_key_text(key))
+
     def _check_key_projection(self, select: exp.Expr, names: list[str], partition_by: Any) -> None:
         """ksqlDB's rules for the key of the result: in the projection, and there once."""
         group = select.args.get("group")
@@ -193,6 +216,14 @@ class QueryCompiler:
         else:
             return
         projected = [_key_text(p.unalias() if p.key == "alias" else p) for p in select.expressions]
+        from streamduck.ksql.names import WINDOW_BOUNDS
+
+        for projection in select.expressions:
+            alias = ksql_name(projection.args["alias"]) if projection.key == "alias" else None
+            if alias in PSEUDO_COLUMNS or alias in WINDOW_BOUNDS:
+                raise DefinitionError(
+                    f"`{alias}` is a reserved column name. You cannot use it as an alias for a column."
+                )
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise DefinitionError(f"Duplicate column names in the projection: {', '.join(duplicates)}")
@@ -379,9 +410,10 @@ class QueryCompiler:
                 node.replace(fixed)
         return select
 
-    def _keys(self, select: exp.Expr, partition_by: Any, grouped: bool) -> tuple[str, ...]:
+    def _keys(self, select: exp.Expr, partition_by: Any, grouped: bool, names: list[str]) -> tuple[str, ...]:
         if partition_by:
-            return tuple(output_name(expr, [0]) for expr in partition_by)
+            projected = {text: name for text, name in zip(self.projected_keys, names, strict=False)}
+            return tuple(projected.get(_key_text(expr)) or output_name(expr, [0]) for expr in partition_by)
         if grouped:
             group = select.args.get("group")
             return tuple(

@@ -39,3 +39,15 @@ CREATE TABLE output AS SELECT id, COUNT(*) AS n FROM input WINDOW TUMBLING (SIZE
 --@input: INPUT {"key": "a", "value": {"v": 3}, "timestamp": 12000}
 --@output: OUTPUT {"ID": "a", "WINDOWSTART": 0, "WINDOWEND": 10000, "N": 2}
 --@output: OUTPUT {"ID": "a", "WINDOWSTART": 10000, "WINDOWEND": 20000, "N": 1}
+
+--@test: SELECT * with PARTITION BY an expression projects the new key
+CREATE STREAM input (k STRING KEY, v0 STRING) WITH (kafka_topic='basic_pby', value_format='JSON');
+CREATE STREAM output AS SELECT * FROM input PARTITION BY CAST(v0 AS BIGINT);
+--@input: INPUT {"key": "a", "value": {"v0": "10"}}
+--@output: OUTPUT {"K": "a", "V0": "10", "KSQL_COL_0": 10}
+
+--@test: PARTITION BY a value column re-keys the stream
+CREATE STREAM input (k STRING KEY, id BIGINT) WITH (kafka_topic='basic_pby2', value_format='JSON');
+CREATE STREAM output AS SELECT * FROM input PARTITION BY id;
+--@input: INPUT {"key": "a", "value": {"id": 10}}
+--@output: OUTPUT {"K": "a", "ID": 10}

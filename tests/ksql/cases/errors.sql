@@ -162,3 +162,13 @@ CREATE TABLE input (id INT, v INT) WITH (kafka_topic='t', value_format='JSON');
 --@test: a topic is required
 --@expected.message: Missing required property "KAFKA_TOPIC" in WITH clause
 CREATE STREAM input (id INT KEY, v INT) WITH (value_format='JSON');
+
+--@test: pseudo-columns - ROWTIME as an alias
+--@expected.message: `ROWTIME` is a reserved column name. You cannot use it as an alias for a column.
+CREATE STREAM input (k STRING KEY, x INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT k, x AS rowtime FROM input;
+
+--@test: pseudo-columns - WINDOWEND as an alias
+--@expected.message: `WINDOWEND` is a reserved column name. You cannot use it as an alias for a column.
+CREATE STREAM input (k STRING KEY, x INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT k, x AS windowend FROM input;
