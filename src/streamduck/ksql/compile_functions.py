@@ -106,9 +106,19 @@ def _format_builder(kind: str) -> Builder:
             "FORMAT_TIME": "strftime(DATE '1970-01-01' + {0}, {1})",
             "PARSE_TIME": "CAST(try_strptime({0}, {1}) AS TIME)",
         }
+        if len(args) > 2 and kind in _ZONED:  # a time zone: wall-clock time there, ROWTIME stays UTC
+            return sql_expr(_ZONED[kind], args[0], fmt, args[2])
         return sql_expr(templates[kind], args[0], fmt)
 
     return build
+
+
+_ZONED = {
+    "TIMESTAMPTOSTRING": "strftime(timezone({2}, make_timestamp(CAST({0} AS BIGINT) * 1000) AT TIME ZONE 'UTC'), {1})",
+    "FORMAT_TIMESTAMP": "strftime(timezone({2}, {0} AT TIME ZONE 'UTC'), {1})",
+    "STRINGTOTIMESTAMP": "epoch_ms((try_strptime({0}, {1}) AT TIME ZONE {2}) AT TIME ZONE 'UTC')",
+    "PARSE_TIMESTAMP": "CAST((try_strptime({0}, {1}) AT TIME ZONE {2}) AT TIME ZONE 'UTC' AS TIMESTAMP)",
+}
 
 
 def _rest(args: list[exp.Expr]) -> str:
@@ -423,6 +433,8 @@ def _geo_distance(args: list[exp.Expr]) -> exp.Expr:
 SCALARS.update(
     {
         "AS_VALUE": template("{0}"),
+        # the wall-clock time in one zone as the wall-clock time in another
+        "CONVERT_TZ": template("(({0} AT TIME ZONE {1}) AT TIME ZONE {2})"),
         "ACOS": renamed("acos"),
         "ASIN": renamed("asin"),
         "ATAN": renamed("atan"),

@@ -74,3 +74,9 @@ CREATE TABLE output AS SELECT g, ATTR(v) AS a FROM input GROUP BY g;
 --@input: INPUT {"key": "4", "value": {"g": "mixed", "v": 8}}
 --@output: OUTPUT {"G": "mixed", "A": null}
 --@output: OUTPUT {"G": "same", "A": 7}
+
+--@test: timestamps formatted and parsed in a time zone
+CREATE STREAM input (id STRING KEY, ms BIGINT, s STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, TIMESTAMPTOSTRING(ms, 'yyyy-MM-dd HH:mm', 'America/Los_Angeles') AS la, STRINGTOTIMESTAMP(s, 'yyyy-MM-dd HH:mm', 'Asia/Kolkata') AS parsed, FORMAT_TIMESTAMP(CONVERT_TZ(FROM_UNIXTIME(ms), 'UTC', 'Europe/Paris'), 'HH:mm') AS paris FROM input;
+--@input: INPUT {"key": "1", "value": {"ms": 1609502400000, "s": "2021-01-01 17:30"}}
+--@output: OUTPUT {"ID": "1", "LA": "2021-01-01 04:00", "PARSED": 1609502400000, "PARIS": "13:00"}
