@@ -103,6 +103,8 @@ def test_broker_restart_under_an_idle_loader_stops_every_guarantee_until_reset(
         assert "the topic was re-created" in line
         assert seconds < 30, seconds
     assert warehouse_rows(settings, "SELECT count(*) FROM raw.PEOPLE") == [(3000,)]  # nothing loaded
+    (status,) = json.loads(ok(env, "status", "--format", "json"))
+    assert status["problem"].startswith("warehouse offsets beyond the topic's end on partition(s) 0, 1, 2")
 
     dry = json.loads(ok(env, "reset", "people", "--to-earliest", "--format", "json"))
     assert [m["action"] for m in dry] == ["new incarnation"] * 3

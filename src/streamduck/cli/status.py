@@ -21,6 +21,7 @@ _COLUMNS = [
     "dead_letters",
     "last_load",
     "rate_per_s",
+    "problem",
 ]
 
 
@@ -29,7 +30,8 @@ def status(
     streams: Annotated[list[str] | None, typer.Argument(help="Streams to show (default: all).")] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Per stream: topic end offsets, warehouse offsets, lag, rows, dead letters, last load, rate."""
+    """Per stream: topic end offsets, warehouse offsets, lag, rows, dead letters, last load, rate, and
+    any problem (warehouse offsets the topic no longer covers)."""
     from streamduck.load.status import stream_status
 
     rows = stream_status(settings_from(ctx), streams or None)

@@ -39,9 +39,22 @@ def stream_status(settings: Settings, streams: Sequence[str] | None = None) -> l
                 "dead_letters": fact.get("dead_letters", 0),
                 "last_load": fact.get("last_load"),
                 "rate_per_s": fact.get("rate"),
+                "problem": _uncovered(d.name, end, loaded),
             }
         )
     return rows
+
+
+def _uncovered(stream: str, end: dict[int, int], loaded: dict[int, int]) -> str | None:
+    """Partitions whose stored offset lies beyond the topic's end: the lag there is not 0 but unknown
+    (a re-created topic or a broker that came back empty; ``load`` names the details)."""
+    beyond = sorted(p for p, offset in loaded.items() if offset > end.get(p, -1))
+    if not beyond:
+        return None
+    return (
+        f"warehouse offsets beyond the topic's end on partition(s) {', '.join(map(str, beyond))}: the topic was "
+        f"re-created or emptied; see `streamduck reset {stream} --to-earliest`"
+    )
 
 
 def warehouse_offsets(settings: Settings, group: str | None = None) -> dict[tuple[str, int], int]:
