@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from streamduck.ksql.compile_datetime import DATETIME_FUNCTIONS
+
 if TYPE_CHECKING:
     from sqlglot import exp
 
-__all__ = ["SCALARS", "TABLE_FUNCTIONS", "java_format"]
+__all__ = ["SCALARS", "TABLE_FUNCTIONS", "literal_text", "sql_expr"]
 
 Builder = Callable[[list["exp.Expr"]], "exp.Expr"]
 
@@ -45,7 +47,7 @@ def template(text: str) -> Builder:
     return lambda args: sql_expr(text, *args)
 
 
-def _literal_text(node: exp.Expr, what: str) -> str:
+def literal_text(node: exp.Expr, what: str) -> str:
     from sqlglot import exp
 
     from streamduck.errors import DefinitionError
@@ -53,72 +55,6 @@ def _literal_text(node: exp.Expr, what: str) -> str:
     if not isinstance(node, exp.Literal) or not node.is_string:
         raise DefinitionError(f"{what} must be a string literal")
     return node.this
-
-
-_JAVA_PATTERNS = {
-    "yyyy": "%Y",
-    "yy": "%y",
-    "MMMM": "%B",
-    "MMM": "%b",
-    "MM": "%m",
-    "dd": "%d",
-    "d": "%-d",
-    "HH": "%H",
-    "H": "%-H",
-    "hh": "%I",
-    "mm": "%M",
-    "ss": "%S",
-    "SSSSSS": "%f",
-    "SSS": "%g",
-    "a": "%p",
-    "EEEE": "%A",
-    "EEE": "%a",
-    "D": "%j",
-    "XXX": "%z",
-    "X": "%z",
-    "Z": "%z",
-    "z": "%Z",
-    "'T'": "T",
-    "'Z'": "Z",
-}
-
-
-def java_format(pattern: str) -> str:
-    """A Java ``DateTimeFormatter`` pattern (``yyyy-MM-dd HH:mm:ss.SSS``) as DuckDB strftime codes."""
-    from sqlglot.time import format_time
-    from sqlglot.trie import new_trie
-
-    return format_time(pattern, _JAVA_PATTERNS, new_trie(_JAVA_PATTERNS)) or ""
-
-
-def _format_builder(kind: str) -> Builder:
-    def build(args: list[exp.Expr]) -> exp.Expr:
-        from sqlglot import exp
-
-        fmt = exp.Literal.string(java_format(_literal_text(args[1], f"the format of {kind}")))
-        templates = {
-            "TIMESTAMPTOSTRING": "strftime(make_timestamp(CAST({0} AS BIGINT) * 1000), {1})",
-            "STRINGTOTIMESTAMP": "epoch_ms(try_strptime({0}, {1}))",
-            "FORMAT_TIMESTAMP": "strftime({0}, {1})",
-            "PARSE_TIMESTAMP": "CAST(try_strptime({0}, {1}) AS TIMESTAMP)",
-            "FORMAT_DATE": "strftime({0}, {1})",
-            "PARSE_DATE": "CAST(try_strptime({0}, {1}) AS DATE)",
-            "FORMAT_TIME": "strftime(DATE '1970-01-01' + {0}, {1})",
-            "PARSE_TIME": "CAST(try_strptime({0}, {1}) AS TIME)",
-        }
-        if len(args) > 2 and kind in _ZONED:  # a time zone: wall-clock time there, ROWTIME stays UTC
-            return sql_expr(_ZONED[kind], args[0], fmt, args[2])
-        return sql_expr(templates[kind], args[0], fmt)
-
-    return build
-
-
-_ZONED = {
-    "TIMESTAMPTOSTRING": "strftime(timezone({2}, make_timestamp(CAST({0} AS BIGINT) * 1000) AT TIME ZONE 'UTC'), {1})",
-    "FORMAT_TIMESTAMP": "strftime(timezone({2}, {0} AT TIME ZONE 'UTC'), {1})",
-    "STRINGTOTIMESTAMP": "epoch_ms((try_strptime({0}, {1}) AT TIME ZONE {2}) AT TIME ZONE 'UTC')",
-    "PARSE_TIMESTAMP": "CAST((try_strptime({0}, {1}) AT TIME ZONE {2}) AT TIME ZONE 'UTC' AS TIMESTAMP)",
-}
 
 
 def _rest(args: list[exp.Expr]) -> str:
@@ -228,7 +164,7 @@ SCALARS: dict[str, Builder] = {
     "CONCAT_WS": lambda args: call("concat_ws", *args),
     "REPLACE": renamed("replace"),
     "SUBSTRING": lambda args: call("substring", *args),
-    "INSTR": template("instr({0}, {1})"),
+    "INSTR": lambda args: _instr(args),
     "LPAD": template("CASE WHEN {2} = '' THEN NULL ELSE lpad({0}, {1}, {2}) END"),
     "RPAD": template("CASE WHEN {2} = '' THEN NULL ELSE rpad({0}, {1}, {2}) END"),
     "INITCAP": template(
@@ -243,20 +179,22 @@ SCALARS: dict[str, Builder] = {
         "nullif(regexp_extract({0}, {1}" + (", {2}" if len(args) > 2 else "") + "), '')", *args
     ),
     "REGEXP_EXTRACT_ALL": lambda args: call("regexp_extract_all", *args),
-    "REGEXP_REPLACE": template("regexp_replace({0}, {1}, {2}, 'g')"),
+    "REGEXP_REPLACE": lambda args: _regexp_replace(args),
     "REGEXP_SPLIT_TO_ARRAY": renamed("regexp_split_to_array"),
-    "CHR": template("chr(CAST({0} AS INTEGER))"),
+    "CHR": lambda args: _chr(args),
     "UUID": template("CAST(uuid() AS VARCHAR)"),
-    "MASK": template(
-        "regexp_replace(regexp_replace(regexp_replace({0}, '[A-Z]', 'X', 'g'), '[a-z]', 'x', 'g'), '[0-9]', 'n', 'g')"
-    ),
+    "MASK": lambda args: _mask(args, None),
+    "MASK_LEFT": lambda args: _mask(args, "i <= {n}"),
+    "MASK_RIGHT": lambda args: _mask(args, "i > len(__c) - {n}"),
+    "MASK_KEEP_LEFT": lambda args: _mask(args, "i > {n}"),
+    "MASK_KEEP_RIGHT": lambda args: _mask(args, "i <= len(__c) - {n}"),
     "ELT": lambda args: sql_expr(f"[{_rest(args)}][{{0}}]", *args),
     "FIELD": lambda args: sql_expr(f"coalesce(list_position([{_rest(args)}], {{0}}), 0)", *args),
     # math
     "ABS": renamed("abs"),
     "CEIL": renamed("ceil"),
     "FLOOR": renamed("floor"),
-    "ROUND": lambda args: call("round", *args),
+    "ROUND": lambda args: _round(args),
     "TRUNC": lambda args: call("trunc", *args),
     "SQRT": renamed("sqrt"),
     "CBRT": renamed("cbrt"),
@@ -289,14 +227,6 @@ SCALARS: dict[str, Builder] = {
     ),
     "FROM_UNIXTIME": template("make_timestamp(CAST({0} AS BIGINT) * 1000)"),
     "FROM_DAYS": template("CAST(DATE '1970-01-01' + CAST({0} AS INTEGER) AS DATE)"),
-    "TIMESTAMPTOSTRING": _format_builder("TIMESTAMPTOSTRING"),
-    "STRINGTOTIMESTAMP": _format_builder("STRINGTOTIMESTAMP"),
-    "FORMAT_TIMESTAMP": _format_builder("FORMAT_TIMESTAMP"),
-    "PARSE_TIMESTAMP": _format_builder("PARSE_TIMESTAMP"),
-    "FORMAT_DATE": _format_builder("FORMAT_DATE"),
-    "PARSE_DATE": _format_builder("PARSE_DATE"),
-    "FORMAT_TIME": _format_builder("FORMAT_TIME"),
-    "PARSE_TIME": _format_builder("PARSE_TIME"),
     "TIMESTAMPADD": _timestamp_add("+"),
     "TIMESTAMPSUB": _timestamp_add("-"),
     "DATEADD": _date_add("+"),
@@ -343,7 +273,7 @@ SCALARS: dict[str, Builder] = {
     "AS_MAP": template("map({0}, {1})"),
     "MAP_KEYS": template("map_keys({0})"),
     "MAP_VALUES": template("map_values({0})"),
-    "ENTRIES": template("list_transform(map_entries({0}), lambda e: {{'K': e.key, 'V': e.value}})"),
+    "ENTRIES": lambda args: _entries(args),
     "TRANSFORM": lambda args: (
         _map_transform(args) if len(args) == 3 else sql_expr("list_transform({0}, {1})", *args)
     ),
@@ -394,7 +324,7 @@ def _bytes_to(blob: str, encoding: str) -> str:
 def _encoding(node: exp.Expr) -> str:
     from streamduck.errors import DefinitionError
 
-    name = _literal_text(node, "an encoding").upper().replace("-", "")
+    name = literal_text(node, "an encoding").upper().replace("-", "")
     if name not in ("HEX", "UTF8", "ASCII", "BASE64"):
         raise DefinitionError(f"Supported encodings are: hex, utf8, ascii and base64; got '{node.this}'")
     return name
@@ -419,7 +349,7 @@ def _geo_distance(args: list[exp.Expr]) -> exp.Expr:
 
     radius = 6371.0
     if len(args) > 4:
-        unit = _literal_text(args[4], "the unit of GEO_DISTANCE").lower()
+        unit = literal_text(args[4], "the unit of GEO_DISTANCE").lower()
         if unit not in ("km", "kilometers", "kilometres", "mi", "miles"):
             raise DefinitionError(f"GEO_DISTANCE: unknown unit '{unit}' (KM or MI)")
         radius = 3959.0 if unit.startswith("mi") else 6371.0
@@ -433,8 +363,6 @@ def _geo_distance(args: list[exp.Expr]) -> exp.Expr:
 SCALARS.update(
     {
         "AS_VALUE": template("{0}"),
-        # the wall-clock time in one zone as the wall-clock time in another
-        "CONVERT_TZ": template("(({0} AT TIME ZONE {1}) AT TIME ZONE {2})"),
         "ACOS": renamed("acos"),
         "ASIN": renamed("asin"),
         "ATAN": renamed("atan"),
@@ -474,25 +402,9 @@ SCALARS.update(
         "MAP_UNION": template("map_concat(coalesce({0}, MAP {{}}), coalesce({1}, MAP {{}}))"),
         "GEO_DISTANCE": _geo_distance,
         "SUM_LIST": template("list_sum({0})"),
-        "STRINGTODATE": lambda args: sql_expr(
-            "CAST(CAST(try_strptime({0}, {1}) AS DATE) - DATE '1970-01-01' AS INTEGER)",
-            args[0],
-            exp_string(java_format(_literal_text(args[1], "the format of STRINGTODATE"))),
-        ),
-        "DATETOSTRING": lambda args: sql_expr(
-            "strftime(DATE '1970-01-01' + CAST({0} AS INTEGER), {1})",
-            args[0],
-            exp_string(java_format(_literal_text(args[1], "the format of DATETOSTRING"))),
-        ),
         "TO_JSON_STRING": template("coalesce(CAST(to_json({0}) AS VARCHAR), 'null')"),
     }
 )
-
-
-def exp_string(text: str) -> exp.Expr:
-    from sqlglot import exp
-
-    return exp.Literal.string(text)
 
 
 def _cube(args: list[exp.Expr]) -> exp.Expr:
@@ -509,3 +421,259 @@ TABLE_FUNCTIONS: dict[str, Builder] = {
     "EXPLODE": template("unnest({0})"),
     "CUBE_EXPLODE": _cube,
 }
+
+
+def parse_sql(text: str) -> exp.Expr:
+    """DuckDB SQL text parsed by sqlglot (no placeholders: braces stay as written)."""
+    import sqlglot
+
+    return sqlglot.parse_one(text, read="duckdb")
+
+
+def case_sensitive_keys(node: exp.Expr) -> exp.Expr:
+    """Mark the field names of the struct literals in ``node`` as written (``K`` stays ``K``).
+
+    sqlglot's qualify step lowercases DuckDB identifiers, which would name ksqlDB's upper-case
+    struct fields in lower case in the output.
+    """
+    from sqlglot import exp
+
+    for prop in node.find_all(exp.PropertyEQ):
+        if isinstance(prop.this, exp.Identifier):
+            prop.this.meta["case_sensitive"] = True
+    return node
+
+
+def _entries(args: list[exp.Expr]) -> exp.Expr:
+    entries = "map_entries({0})"
+    if len(args) > 1:
+        entries = "CASE WHEN {1} THEN list_sort(map_entries({0})) ELSE map_entries({0}) END"
+    return case_sensitive_keys(
+        sql_expr(f"list_transform({entries}, lambda __e: {{{{'K': __e.key, 'V': __e.value}}}})", *args)
+    )
+
+
+_CLASSES = (r"\p{Lu}", r"\p{Ll}", r"\p{Nd}")
+_DEFAULT_MASKS = ("'X'", "'x'", "'n'", "'-'")
+
+
+def _mask_char(node: exp.Expr) -> str:
+    from sqlglot import exp
+
+    from streamduck.errors import DefinitionError
+
+    if isinstance(node, exp.Literal) and node.is_string and len(node.this) != 1:
+        raise DefinitionError(f"Invalid mask character. Must be only single character, but was '{node.this}'")
+    return node.sql("duckdb")
+
+
+def _mask(args: list[exp.Expr], where: str | None) -> exp.Expr:
+    """ksqlDB's Masker: upper-case letters, lower-case letters, digits and the rest, each replaced by
+    its mask character (a NULL mask leaves that class alone); ``where`` limits it to some positions."""
+    text, rest = args[0].sql("duckdb"), args[1:]
+    count = None
+    if where is not None:
+        count, rest = rest[0].sql("duckdb"), rest[1:]
+    masks = [_mask_char(m) for m in rest] + list(_DEFAULT_MASKS[len(rest) :])
+    cases = " ".join(
+        f"WHEN regexp_matches(__c, '{cls}') THEN coalesce({mask}, __c)"
+        for cls, mask in zip(_CLASSES, masks, strict=False)
+    )
+    masked = f"CASE WHEN __c = '' THEN __c {cases} ELSE coalesce({masks[3]}, __c) END"
+    if where is not None:
+        condition = where.format(n=f"CAST({count} AS BIGINT)").replace("len(__c)", f"length({text})")
+        masked = f"CASE WHEN {condition} THEN {masked} ELSE __c END"
+    return parse_sql(
+        f"CASE WHEN {text} IS NOT NULL THEN "
+        f"array_to_string(list_transform(string_split({text}, ''), lambda __c, i: {masked}), '') END"
+    )
+
+
+def _instr(args: list[exp.Expr]) -> exp.Expr:
+    """INSTR as ksqlDB's Instr: the occurrence-th match (overlapping) from position; a negative
+    position searches from the end. 0 when not found or when either string is NULL."""
+    text, sub = args[0].sql("duckdb"), args[1].sql("duckdb")
+    position = args[2].sql("duckdb") if len(args) > 2 else "1"
+    occurrence = args[3].sql("duckdb") if len(args) > 3 else "1"
+
+    def nth(haystack: str, needle: str) -> str:
+        matches = (
+            f"list_filter(range(1, length({haystack}) + 1), "
+            f"lambda __k: substring({haystack}, __k, length({needle})) = {needle})"
+        )
+        return f"coalesce({matches}[{occurrence}] - 1, -1)"
+
+    backwards = nth(f"substring(reverse({text}), -({position}))", f"reverse({sub})")
+    return parse_sql(
+        f"CAST(CASE WHEN {text} IS NULL OR {sub} IS NULL THEN 0 "
+        f"WHEN abs({position}) > length({text}) THEN 0 "
+        f"WHEN {position} < 0 THEN length({text}) + {position} - {backwards} "
+        f"ELSE {nth(f'substring({text}, {position})', sub)} + {position} END AS INTEGER)"
+    )
+
+
+def _chr(args: list[exp.Expr]) -> exp.Expr:
+    """CHR of a code point, or of a ``\\uXXXX`` string; NULL for what is not a code point."""
+    from sqlglot import exp
+
+    node = args[0]
+    if isinstance(node, exp.Literal) and node.is_string:
+        text = node.this
+        if len(text) == 6 and text.startswith("\\u"):
+            try:
+                return parse_sql(f"chr({int(text[2:], 16)})")
+            except ValueError:
+                pass
+        return parse_sql("CAST(NULL AS VARCHAR)")
+    code = node.sql("duckdb")
+    return parse_sql(f"CASE WHEN {code} BETWEEN 1 AND 1114111 THEN chr(CAST({code} AS INTEGER)) END")
+
+
+def _java_replacement(text: str) -> str:
+    """A java.util.regex replacement (``$1``, ``\\$``) in RE2's form (``\\1``, ``$``)."""
+    out, i = "", 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and i + 1 < len(text):
+            out += "\\\\" if text[i + 1] == "\\" else text[i + 1]
+            i += 2
+        elif char == "$" and i + 1 < len(text) and text[i + 1].isdigit():
+            out += "\\" + text[i + 1]
+            i += 2
+        else:
+            out += char
+            i += 1
+    return out
+
+
+def _regexp_replace(args: list[exp.Expr]) -> exp.Expr:
+    from sqlglot import exp
+
+    replacement = args[2]
+    if isinstance(replacement, exp.Literal) and replacement.is_string:
+        replacement = exp.Literal.string(_java_replacement(replacement.this))
+    else:
+        replacement = parse_sql(f"regexp_replace({replacement.sql('duckdb')}, '\\$(\\d)', '\\\\\\1', 'g')")
+    return sql_expr("regexp_replace({0}, {1}, {2}, 'g')", args[0], args[1], replacement)
+
+
+def _from_bytes_number(kind: str) -> Builder:
+    """INT_FROM_BYTES / BIGINT_FROM_BYTES / DOUBLE_FROM_BYTES: a big- or little-endian value of
+    exactly 4 (INT) or 8 bytes; NULL for another length or an unknown byte order."""
+
+    def build(args: list[exp.Expr]) -> exp.Expr:
+        blob = args[0].sql("duckdb")
+        order = literal_text(args[1], f"the byte order of {kind}").upper() if len(args) > 1 else "BIG_ENDIAN"
+        if order not in ("BIG_ENDIAN", "LITTLE_ENDIAN"):
+            return parse_sql(f"CAST(NULL AS {'INTEGER' if kind == 'INT' else kind})")
+        digits = f"hex({blob})"
+        if order == "LITTLE_ENDIAN":
+            digits = (
+                f"array_to_string(list_reverse(list_transform(range(1, length({digits}), 2), "
+                f"lambda __i: substring({digits}, __i, 2))), '')"
+            )
+        bits = f"CAST('0x' || {digits} AS UBIGINT)"
+        size = 4 if kind == "INT" else 8
+        if kind == "INT":
+            value = f"CAST(CAST({bits} AS BIGINT) - CASE WHEN {bits} >= 2147483648 THEN 4294967296 ELSE 0 END AS INTEGER)"
+        elif kind == "BIGINT":
+            value = f"CAST(CAST({bits} AS HUGEINT) - CASE WHEN {bits} >= 9223372036854775808 THEN 18446744073709551616 ELSE 0 END AS BIGINT)"
+        else:
+            exponent, fraction = f"(({bits} >> 52) & 2047)", f"({bits} & 4503599627370495)"
+            magnitude = (
+                f"CASE WHEN {exponent} = 0 THEN {fraction} * pow(2, -1074) "
+                f"WHEN {exponent} = 2047 THEN CASE WHEN {fraction} = 0 THEN 'Infinity'::DOUBLE ELSE 'NaN'::DOUBLE END "
+                f"ELSE (1 + {fraction} / pow(2, 52)) * pow(2, {exponent} - 1023) END"
+            )
+            value = f"CASE WHEN ({bits} >> 63) = 1 THEN -({magnitude}) ELSE {magnitude} END"
+        return parse_sql(f"CASE WHEN octet_length({blob}) = {size} THEN {value} END")
+
+    return build
+
+
+def _round(args: list[exp.Expr]) -> exp.Expr:
+    """ROUND's result depends on its argument's type: resolved by :func:`retype` once types are known."""
+    node = call("round", *args)
+    node.meta["ksql_retype"] = "ROUND"
+    return node
+
+
+def retype(node: exp.Expr) -> exp.Expr:
+    """Rewrite what depends on argument types, once sqlglot has annotated them (see compile_types)."""
+    from sqlglot import exp
+
+    if node.meta.get("ksql_retype") == "ROUND":
+        return _typed_round(node)
+    if isinstance(node, exp.Div):
+        return _decimal_division(node)
+    return node
+
+
+_INTEGER_AS_DECIMAL = {"TINYINT": (3, 0), "SMALLINT": (5, 0), "INT": (10, 0), "BIGINT": (19, 0)}
+
+
+def _decimal_division(node: exp.Expr) -> exp.Expr:
+    """DECIMAL / DECIMAL (or an integer, as a DECIMAL of its digits) is a DECIMAL in ksqlDB, of scale
+    max(6, s1 + p2 + 1) (DuckDB would answer a DOUBLE); division by zero gives NULL."""
+    left, right = _decimal(node.this), _decimal(node.expression)
+    if left is None and right is None:
+        return node
+    types = [getattr(side, "type", None) for side in (node.this, node.expression)]
+    names = [t.this.name if t is not None else "UNKNOWN" for t in types]
+    left = left or _INTEGER_AS_DECIMAL.get(names[0])
+    right = right or _INTEGER_AS_DECIMAL.get(names[1])
+    if left is None or right is None:
+        return node  # DOUBLE on one side: DOUBLE arithmetic, as in ksqlDB
+    (p1, s1), (p2, s2) = left, right
+    scale = max(6, s1 + p2 + 1)
+    precision = min(p1 - s1 + s2 + scale, 38)
+    scale = min(scale, precision)
+    return parse_sql(
+        f"CAST(round(CAST({node.this.sql('duckdb')} AS DOUBLE) / "
+        f"nullif(CAST({node.expression.sql('duckdb')} AS DOUBLE), 0), {scale}) AS DECIMAL({precision}, {scale}))"
+    )
+
+
+def _decimal(node: exp.Expr) -> tuple[int, int] | None:
+    """(precision, scale) of a DECIMAL-typed node; None for another or unknown type."""
+    data_type = getattr(node, "type", None)
+    if data_type is None or data_type.this.name != "DECIMAL":
+        return None
+    params = [int(p.name) for p in data_type.expressions if p.name.isdigit()]
+    return (params[0], params[1]) if len(params) == 2 else (18, 3)
+
+
+def _typed_round(node: exp.Expr) -> exp.Expr:
+    """ksqlDB's ROUND: ties go up (towards +infinity, like Java's Math.round); an integer stays a
+    BIGINT; a DOUBLE becomes a BIGINT, or stays a DOUBLE with decimal places; a DECIMAL stays a DECIMAL
+    (of scale 0 without decimal places, of its own type with them)."""
+    value, places = node.expressions[0], node.expressions[1] if len(node.expressions) > 1 else None
+    type_name = value.type.this.name if getattr(value, "type", None) is not None else "UNKNOWN"
+    x = value.sql("duckdb")
+    if type_name in ("INT", "BIGINT", "SMALLINT", "TINYINT") and places is None:
+        return parse_sql(f"CAST({x} AS BIGINT)")
+    decimal = _decimal(value)
+    if places is None:
+        if decimal is not None:
+            precision, scale = decimal
+            return parse_sql(f"CAST(floor({x} + 0.5) AS DECIMAL({max(precision - scale, 1)}, 0))")
+        return parse_sql(f"CAST(floor({x} + 0.5) AS BIGINT)")
+    n = places.sql("duckdb")
+    if decimal is not None:
+        precision, scale = decimal
+        return parse_sql(
+            f"CAST(floor(CAST({x} AS DOUBLE) * pow(10, {n}) + 0.5) / pow(10, {n}) AS DECIMAL({precision}, {scale}))"
+        )
+    # Java rounds the double's shortest decimal form (BigDecimal.valueOf); rounding the scaled value
+    # to 9 places first drops binary noise such as 1.005 * 100 = 100.49999999999999.
+    return parse_sql(f"floor(round(CAST({x} AS DOUBLE) * pow(10, {n}), 9) + 0.5) / pow(10, {n})")
+
+
+SCALARS.update(
+    {
+        "INT_FROM_BYTES": _from_bytes_number("INT"),
+        "BIGINT_FROM_BYTES": _from_bytes_number("BIGINT"),
+        "DOUBLE_FROM_BYTES": _from_bytes_number("DOUBLE"),
+        **DATETIME_FUNCTIONS,
+    }
+)

@@ -392,9 +392,12 @@ class QueryCompiler:
         from sqlglot.optimizer.qualify import qualify
         from sqlglot.schema import MappingSchema
 
+        from streamduck.ksql.compile_functions import case_sensitive_keys
+
         schema = MappingSchema(
             {name: dict(columns) for name, columns in self.schema.items()}, dialect="duckdb", normalize=True
         )
+        case_sensitive_keys(select)
         try:
             select = qualify(
                 select, schema=schema, dialect="duckdb", validate_qualify_columns=True, identify=True

@@ -28,6 +28,11 @@ def ksql_operator(node: exp.Expr) -> exp.Expr:
     """Rewrite an operator whose DuckDB meaning differs from ksqlDB's (types known)."""
     from sqlglot import exp
 
+    from streamduck.ksql.compile_functions import retype
+
+    retyped = retype(node)
+    if retyped is not node:
+        return retyped
     if isinstance(node, exp.Div) and _both(node, _INTEGER_TYPES):
         # Java integer division truncates towards zero, as DuckDB's // does; x / 0 is NULL.
         divisor = exp.Nullif(this=node.expression.copy(), expression=exp.Literal.number(0))

@@ -148,6 +148,8 @@ class KsqlParser(Parser):
     # Every function call stays an exp.Anonymous carrying the name as written: the compiler maps
     # ksqlDB's names itself (compile_functions.py), so sqlglot's own name mapping must not interfere.
     FUNCTIONS: t.ClassVar = {}
+    # ... and so does CHR, which sqlglot parses on its own (ksqlDB's takes a code point or '\uXXXX').
+    FUNCTION_PARSERS: t.ClassVar = {k: v for k, v in Parser.FUNCTION_PARSERS.items() if k != "CHR"}
 
     LAMBDAS: t.ClassVar = {**Parser.LAMBDAS, TokenType.FARROW: _lambda}
 

@@ -1,0 +1,101 @@
+-- ksqlDB's built-in scalar functions; expected values as ksqlDB's docs and UDF sources state them.
+
+--@test: MASK and its left/right variants mask upper, lower, digits and the rest
+CREATE STREAM input (id STRING KEY, s STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, MASK(s) AS m, MASK(s, '*', NULL, '1', NULL) AS custom, MASK_KEEP_LEFT(s, 4) AS kl, MASK_KEEP_RIGHT(s, 4) AS kr, MASK_LEFT(s, 4) AS ml, MASK_RIGHT(s, 4) AS mr FROM input;
+--@input: INPUT {"key": "1", "value": {"s": "My Test $123"}}
+--@input: INPUT {"key": "2", "value": {"s": null}}
+--@output: OUTPUT {"ID": "1", "M": "Xx-Xxxx--nnn", "CUSTOM": "*y *est $111", "KL": "My Txxx--nnn", "KR": "Xx-Xxxx-$123", "ML": "Xx-Xest $123", "MR": "My Test -nnn"}
+--@output: OUTPUT {"ID": "2", "M": null, "CUSTOM": null, "KL": null, "KR": null, "ML": null, "MR": null}
+
+--@test: a mask character must be one character
+CREATE STREAM input (id STRING KEY, s STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, MASK(s, 'XX') AS m FROM input;
+--@expected.message: Invalid mask character. Must be only single character, but was 'XX'
+
+--@test: INSTR from a position, the n-th occurrence, and from the end
+CREATE STREAM input (id STRING KEY, s STRING, sub STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, INSTR(s, sub) AS a, INSTR(s, sub, 3) AS b, INSTR(s, sub, 3, 2) AS c, INSTR(s, sub, -3) AS d, INSTR(s, sub, -3, 2) AS e, INSTR(s, 'MISSING') AS f FROM input;
+--@input: INPUT {"key": "1", "value": {"s": "CORPORATE FLOOR", "sub": "OR"}}
+--@input: INPUT {"key": "2", "value": {"s": null, "sub": "OR"}}
+--@output: OUTPUT {"ID": "1", "A": 2, "B": 5, "C": 14, "D": 5, "E": 2, "F": 0}
+--@output: OUTPUT {"ID": "2", "A": 0, "B": 0, "C": 0, "D": 0, "E": 0, "F": 0}
+
+--@test: CHR of a code point or a \u escape
+CREATE STREAM input (id STRING KEY, n INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, CHR(n) AS a, CHR('\u004b') AS b, CHR('\u597d') AS c FROM input;
+--@input: INPUT {"key": "1", "value": {"n": 75}}
+--@input: INPUT {"key": "2", "value": {"n": 22909}}
+--@input: INPUT {"key": "3", "value": {"n": null}}
+--@output: OUTPUT {"ID": "1", "A": "K", "B": "K", "C": "好"}
+--@output: OUTPUT {"ID": "2", "A": "好", "B": "K", "C": "好"}
+--@output: OUTPUT {"ID": "3", "A": null, "B": "K", "C": "好"}
+
+--@test: ROUND rounds ties up and keeps ksqlDB's result types
+CREATE STREAM input (id STRING KEY, d DOUBLE, i INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, ROUND(d) AS r0, ROUND(d, 1) AS r1, ROUND(i) AS ri FROM input;
+--@input: INPUT {"key": "1", "value": {"d": 1.5, "i": 7}}
+--@input: INPUT {"key": "2", "value": {"d": -1.5, "i": -7}}
+--@input: INPUT {"key": "3", "value": {"d": -1.25, "i": 0}}
+--@input: INPUT {"key": "4", "value": {"d": 1.25, "i": 0}}
+--@output: OUTPUT {"ID": "1", "R0": 2, "R1": 1.5, "RI": 7}
+--@output: OUTPUT {"ID": "2", "R0": -1, "R1": -1.5, "RI": -7}
+--@output: OUTPUT {"ID": "3", "R0": -1, "R1": -1.2, "RI": 0}
+--@output: OUTPUT {"ID": "4", "R0": 1, "R1": 1.3, "RI": 0}
+
+--@test: ROUND and division of DECIMAL stay DECIMAL
+CREATE STREAM input (id STRING KEY, d DECIMAL(4, 2)) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, ROUND(d) AS r0, ROUND(d, 1) AS r1, d / 3 AS q, d * 2 AS p FROM input;
+--@input: INPUT {"key": "1", "value": {"d": 1.25}}
+--@input: INPUT {"key": "2", "value": {"d": -2.50}}
+--@output: OUTPUT {"ID": "1", "R0": "1", "R1": "1.30", "Q": "0.4166666666667", "P": "2.50"}
+--@output: OUTPUT {"ID": "2", "R0": "-2", "R1": "-2.50", "Q": "-0.8333333333333", "P": "-5.00"}
+
+--@test: bytes to INT, BIGINT and DOUBLE in either byte order
+CREATE STREAM input (id STRING KEY, i STRING, b STRING, d STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, INT_FROM_BYTES(TO_BYTES(i, 'base64')) AS i, INT_FROM_BYTES(TO_BYTES('5QcAAA==', 'base64'), 'LITTLE_ENDIAN') AS il, BIGINT_FROM_BYTES(TO_BYTES(b, 'base64'), 'BIG_ENDIAN') AS b, DOUBLE_FROM_BYTES(TO_BYTES(d, 'base64')) AS d, INT_FROM_BYTES(TO_BYTES(b, 'base64')) AS wrong_size FROM input;
+--@input: INPUT {"key": "1", "value": {"i": "AAAH5Q==", "b": "AAAAASoF8gA=", "d": "QICm/ZvJ9YI="}}
+--@output: OUTPUT {"ID": "1", "I": 2021, "IL": 2021, "B": 5000000000, "D": 532.8738323, "WRONG_SIZE": null}
+
+--@test: REGEXP_REPLACE takes Java's $n group references
+CREATE STREAM input (id STRING KEY, s STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, REGEXP_REPLACE(s, '(\w+) (\w+)', '$2 $1') AS swapped, REGEXP_REPLACE(s, 'o', '\$') AS dollar FROM input;
+--@input: INPUT {"key": "1", "value": {"s": "hello world"}}
+--@output: OUTPUT {"ID": "1", "SWAPPED": "world hello", "DOLLAR": "hell$ w$rld"}
+
+--@test: struct fields keep ksqlDB's upper-case names, in ENTRIES and TO_JSON_STRING too
+CREATE STREAM input (id STRING KEY, m MAP<STRING, INT>) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, STRUCT(a := 1, b := 'x') AS s, ENTRIES(m, true) AS e, TO_JSON_STRING(STRUCT(id := 1, name := 'A')) AS j FROM input;
+--@input: INPUT {"key": "1", "value": {"m": {"b": 2, "a": 1}}}
+--@output: OUTPUT {"ID": "1", "S": {"A": 1, "B": "x"}, "E": [{"K": "a", "V": 1}, {"K": "b", "V": 2}], "J": "{\"ID\":1,\"NAME\":\"A\"}"}
+
+--@test: FORMAT_TIMESTAMP and PARSE_TIMESTAMP in a time zone
+CREATE STREAM input (id STRING KEY, s STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, FORMAT_TIMESTAMP(PARSE_TIMESTAMP(s, 'yyyy-MM-dd HH:mm:ss.SSS'), 'yyyy-MM-dd''T''HH:mm:ss.SSSX') AS utc, FORMAT_TIMESTAMP(PARSE_TIMESTAMP(s, 'yyyy-MM-dd HH:mm:ss.SSS'), 'yyyy-MM-dd HH:mm:ss XXX', 'America/Los_Angeles') AS la, UNIX_TIMESTAMP(PARSE_TIMESTAMP(s, 'yyyy-MM-dd HH:mm:ss.SSS', 'America/Los_Angeles')) AS from_la FROM input;
+--@input: INPUT {"key": "1", "value": {"s": "2021-06-30 12:18:39.446"}}
+--@output: OUTPUT {"ID": "1", "UTC": "2021-06-30T12:18:39.446Z", "LA": "2021-06-30 05:18:39 -07:00", "FROM_LA": 1625080719446}
+
+--@test: TIMESTAMPTOSTRING and STRINGTOTIMESTAMP with a zone; zone offsets in the text
+CREATE STREAM input (id STRING KEY, ms BIGINT, s STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, TIMESTAMPTOSTRING(ms, 'yyyy-MM-dd HH:mm:ss Z', 'Europe/London') AS london, STRINGTOTIMESTAMP(s, 'yyyy-MM-dd''T''HH:mm:ssXXX') AS parsed FROM input;
+--@input: INPUT {"key": "1", "value": {"ms": 1624978719446, "s": "2021-06-29T16:58:39+02:00"}}
+--@input: INPUT {"key": "2", "value": {"ms": 0, "s": "1970-01-01T00:00:00Z"}}
+--@output: OUTPUT {"ID": "1", "LONDON": "2021-06-29 15:58:39 +0100", "PARSED": 1624978719000}
+--@output: OUTPUT {"ID": "2", "LONDON": "1970-01-01 01:00:00 +0100", "PARSED": 0}
+
+--@test: an unknown time zone is rejected
+CREATE STREAM input (id STRING KEY, ms BIGINT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, TIMESTAMPTOSTRING(ms, 'yyyy', 'Nowhere/Zone') AS s FROM input;
+--@expected.message: Unknown time-zone ID: Nowhere/Zone
+
+--@test: CONVERT_TZ, TIMEADD and TIMESUB
+CREATE STREAM input (id STRING KEY, ms BIGINT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, CONVERT_TZ(FROM_UNIXTIME(ms), 'UTC', 'America/Los_Angeles') AS la, FORMAT_TIME(TIMEADD(HOURS, 13, PARSE_TIME('12:00', 'HH:mm')), 'HH:mm') AS later, FORMAT_TIME(TIMESUB(MINUTES, 30, PARSE_TIME('00:10', 'HH:mm')), 'HH:mm') AS earlier FROM input;
+--@input: INPUT {"key": "1", "value": {"ms": 1625055519446}}
+--@output: OUTPUT {"ID": "1", "LA": "2021-06-30T05:18:39.446000", "LATER": "01:00", "EARLIER": "23:40"}
+
+--@test: Java date patterns: quoted text, names of months and days, 12-hour clock
+CREATE STREAM input (id STRING KEY, s STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, FORMAT_DATE(PARSE_DATE(s, 'dd/MM/yyyy'), 'EEE, MMM d, yyyy') AS d, FORMAT_DATE(PARSE_DATE(s, 'dd/MM/yyyy'), 'yyyy-MM-dd''T''') AS quoted, FORMAT_TIME(PARSE_TIME('13:25', 'HH:mm'), 'hh:mm a') AS t FROM input;
+--@input: INPUT {"key": "1", "value": {"s": "11/10/2021"}}
+--@output: OUTPUT {"ID": "1", "D": "Mon, Oct 11, 2021", "QUOTED": "2021-10-11T", "T": "01:25 PM"}
