@@ -8,7 +8,7 @@ the bootstrap address.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from streamduck.errors import BrokerUnavailable
@@ -46,20 +46,47 @@ def broker_errors(settings: Settings) -> Iterator[None]:
         raise BrokerUnavailable(f"no Kafka broker answered at {settings.bootstrap_servers} ({exc})") from exc
 
 
+FIRST_LOOK_MS = 2000
+"""After this long without a bootstrap, look once at why (see :mod:`streamduck.kafka.diagnose`): a
+refused TLS handshake or refused credentials fail then, instead of after the whole connect timeout
+(retrying cannot fix them); a broker that is merely slow to start gets the rest of the timeout."""
+
+
+def _bootstrapped(settings: Settings, build: Callable[..., Any], config: dict[str, Any]) -> Any:
+    """``build(**config)``, bootstrapping in two steps (see :data:`FIRST_LOOK_MS`)."""
+    from kafka.errors import KafkaTimeoutError
+
+    total = int(config.get("bootstrap_timeout_ms") or settings.connect_timeout_ms)
+    with broker_errors(settings):
+        if total <= FIRST_LOOK_MS:
+            return build(**config)
+        try:
+            return build(**{**config, "bootstrap_timeout_ms": FIRST_LOOK_MS})
+        except KafkaTimeoutError as exc:
+            if "bootstrap" not in str(exc).lower():
+                raise
+            from streamduck.kafka.diagnose import diagnose_bootstrap
+
+            refused = diagnose_bootstrap(settings)
+            if refused is not None:
+                raise refused from exc
+        return build(**{**config, "bootstrap_timeout_ms": total - FIRST_LOOK_MS})
+
+
 def admin_client(settings: Settings) -> KafkaAdminClient:
     """An admin client connected to the cluster."""
     from kafka import KafkaAdminClient
 
-    with broker_errors(settings):
-        return KafkaAdminClient(**settings.kafka_config())
+    return _bootstrapped(settings, KafkaAdminClient, settings.kafka_config())
 
 
 def producer(settings: Settings, **overrides: Any) -> KafkaProducer:
     """A producer; kafka-python 3 defaults to the idempotent producer with ``acks='all'``."""
     from kafka import KafkaProducer
 
-    with broker_errors(settings):
-        return KafkaProducer(**{**settings.kafka_config(), "allow_auto_create_topics": False, **overrides})
+    return _bootstrapped(
+        settings, KafkaProducer, {**settings.kafka_config(), "allow_auto_create_topics": False, **overrides}
+    )
 
 
 def consumer(settings: Settings, *topics: str, **overrides: Any) -> KafkaConsumer:
@@ -74,8 +101,7 @@ def consumer(settings: Settings, *topics: str, **overrides: Any) -> KafkaConsume
         "allow_auto_create_topics": False,
         **overrides,
     }
-    with broker_errors(settings):
-        return KafkaConsumer(*topics, **config)
+    return _bootstrapped(settings, lambda **kwargs: KafkaConsumer(*topics, **kwargs), config)
 
 
 def close_consumer(client: KafkaConsumer) -> None:
