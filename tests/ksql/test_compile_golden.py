@@ -86,7 +86,7 @@ def test_case_and_null_functions(people):
         ("LPAD('7', 3, '0')", "007"),
         ("INITCAP('hello big world')", "Hello Big World"),
         ("SPLIT('a,b,c', ',')", ["a", "b", "c"]),
-        ("REGEXP_EXTRACT('abc123', '[0-9]+')", "123"),
+        ("REGEXP_EXTRACT('[0-9]+', 'abc123')", "123"),
         ("REGEXP_REPLACE('a1b2', '[0-9]', '#')", "a#b#"),
         ("ABS(-3)", 3),
         ("CEIL(1.2)", 2),

@@ -228,7 +228,10 @@ def _check_array(node: exp.Array) -> None:
 
     values = list(node.expressions)
     if not values:
-        return
+        raise DefinitionError(
+            "Array constructor cannot be empty. Please supply at least one element "
+            "(see https://github.com/confluentinc/ksql/issues/4239)."
+        )
     typed = [v for v in values if not isinstance(v, exp.Null)]
     if not typed:
         raise DefinitionError(

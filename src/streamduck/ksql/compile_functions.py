@@ -175,10 +175,16 @@ SCALARS: dict[str, Builder] = {
         "map_from_entries(list_transform(string_split({0}, {1}), lambda e: "
         "{{'key': split_part(e, {2}, 1), 'value': split_part(e, {2}, 2)}}))"
     ),
+    # ksqlDB's REGEXP_EXTRACT(pattern, input[, group]) takes the pattern first; no match is NULL
     "REGEXP_EXTRACT": lambda args: sql_expr(
-        "nullif(regexp_extract({0}, {1}" + (", {2}" if len(args) > 2 else "") + "), '')", *args
+        "CASE WHEN regexp_matches({1}, {0}) THEN regexp_extract({1}, {0}"
+        + (", {2}" if len(args) > 2 else "")
+        + ") END",
+        *args,
     ),
-    "REGEXP_EXTRACT_ALL": lambda args: call("regexp_extract_all", *args),
+    "REGEXP_EXTRACT_ALL": lambda args: sql_expr(
+        "regexp_extract_all({1}, {0}" + (", {2}" if len(args) > 2 else "") + ")", *args
+    ),
     "REGEXP_REPLACE": lambda args: _regexp_replace(args),
     "REGEXP_SPLIT_TO_ARRAY": renamed("regexp_split_to_array"),
     "CHR": lambda args: _chr(args),

@@ -140,6 +140,12 @@ class QueryCompiler:
         names: list[str] = []
         generated = [0]
         for projection in select.expressions:
+            fields = self._struct_star(projection)
+            if fields is not None:  # s->*: every field of the struct, under its own name
+                for name, field in fields:
+                    projections.append(field)
+                    names.append(name)
+                continue
             star_of = self._star_source(projection)
             if star_of is None:
                 projections.append(projection)
@@ -158,6 +164,29 @@ class QueryCompiler:
                     names.append(f"{alias}_{column}" if joined else column)
         select.set("expressions", projections)
         return names
+
+    def _struct_star(self, projection: exp.Expr) -> list[tuple[str, exp.Expr]] | None:
+        """The fields ``struct->*`` stands for (None when ``projection`` is something else)."""
+        from sqlglot import exp
+
+        from streamduck.ksql.dialect import StructField
+
+        if not isinstance(projection, StructField) or projection.expression.name != "*":
+            return None
+        base = projection.this
+        if not isinstance(base, exp.Column):
+            raise DefinitionError(f"{base.sql()}->* needs a STRUCT column")
+        types = {c.upper(): t for r, _ in self.sources for c, t in self.schema[r]}
+        type_text = types.get(ksql_name(base.this).upper(), "")
+        if not type_text.upper().startswith("STRUCT"):
+            raise DefinitionError(
+                f"{ksql_name(base.this)}->* needs a STRUCT column, not {type_text or 'an unknown one'}"
+            )
+        struct = exp.DataType.build(type_text, dialect="duckdb")
+        return [
+            (f.name, StructField(this=base.copy(), expression=exp.to_identifier(f.name, quoted=True)))
+            for f in struct.expressions
+        ]
 
     def _star_columns(self, relation: str) -> list[str]:
         """The columns ``*`` stands for: declared ones, and a windowed relation's window bounds
@@ -345,6 +374,11 @@ class QueryCompiler:
     def _constructor(self, name: str, args: list[exp.Expr]) -> exp.Expr:
         from sqlglot import exp
 
+        if name == "MAP" and not args:
+            raise DefinitionError(
+                "Map constructor cannot be empty. Please supply at least one key value pair "
+                "(see https://github.com/confluentinc/ksql/issues/4239)."
+            )
         pairs = [(a.this, a.expression) for a in args if isinstance(a, exp.PropertyEQ)]
         if len(pairs) != len(args):
             raise DefinitionError(f"{name}(...) takes 'name := value' entries")

@@ -30,7 +30,7 @@ _UNIT_MS = {
 }
 
 
-def interval_ms(interval: exp.Expr | None, construct: str) -> int:
+def interval_ms(interval: exp.Expr | None, construct: str, allow_zero: bool = False) -> int:
     """``1 HOUR`` -> 3600000; a missing or non-positive duration is an error naming ``construct``."""
     if interval is None:
         raise DefinitionError(f"{construct}: a duration is required")
@@ -38,7 +38,7 @@ def interval_ms(interval: exp.Expr | None, construct: str) -> int:
     if unit not in _UNIT_MS:
         raise DefinitionError(f"{construct}: unknown time unit '{interval.args['unit'].name}'")
     amount = int(interval.this.name)
-    if amount <= 0:
+    if amount < 0 or (amount == 0 and not allow_zero):
         raise DefinitionError(f"{construct}: the duration must be positive")
     return amount * _UNIT_MS[unit]
 
@@ -92,7 +92,7 @@ def _only_closed(select: exp.Expr, relation: str, end: str, window: KsqlWindow) 
     from sqlglot import exp
 
     grace = window.args.get("grace")
-    wait = interval_ms(grace, "GRACE PERIOD") if grace is not None else _DEFAULT_GRACE_MS
+    wait = interval_ms(grace, "GRACE PERIOD", allow_zero=True) if grace is not None else _DEFAULT_GRACE_MS
     if window.this == "SESSION":
         wait += interval_ms(window.args.get("gap"), "WINDOW SESSION")
     closed = sqlglot.parse_one(

@@ -108,7 +108,15 @@ def _rowtime(definition: SourceDefinition) -> str:
     column = next((c for c in definition.columns if c.name == definition.timestamp), None)
     if column is None:
         return "timestamp_ms"
-    return f"coalesce(epoch_ms(TRY_CAST({column_expression(definition, column)} AS TIMESTAMP)), timestamp_ms)"
+    value = column_expression(definition, column)
+    if column.type == "BIGINT":  # epoch milliseconds, as ROWTIME itself
+        return f"coalesce({value}, timestamp_ms)"
+    if column.type == "STRING" and definition.timestamp_format:
+        from streamduck.ksql.compile_functions import java_format
+
+        pattern = quote_string(java_format(definition.timestamp_format))
+        return f"coalesce(epoch_ms(try_strptime({value}, {pattern})), timestamp_ms)"
+    return f"coalesce(epoch_ms(TRY_CAST({value} AS TIMESTAMP)), timestamp_ms)"
 
 
 def view_query(definition: SourceDefinition) -> str:

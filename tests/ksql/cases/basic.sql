@@ -51,3 +51,51 @@ CREATE STREAM input (k STRING KEY, id BIGINT) WITH (kafka_topic='basic_pby2', va
 CREATE STREAM output AS SELECT * FROM input PARTITION BY id;
 --@input: INPUT {"key": "a", "value": {"id": 10}}
 --@output: OUTPUT {"K": "a", "ID": 10}
+
+--@test: string functions
+CREATE STREAM input (id STRING KEY, s STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, LCASE(s) AS l, LEN(s) AS n, SUBSTRING(s, 2, 3) AS sub, REPLACE(s, 'l', 'L') AS r, CONCAT(s, '!') AS c, TRIM('  x ') AS t FROM input;
+--@input: INPUT {"key": "1", "value": {"s": "Hello"}}
+--@output: OUTPUT {"ID": "1", "L": "hello", "N": 5, "SUB": "ell", "R": "HeLLo", "C": "Hello!", "T": "x"}
+
+--@test: math functions
+CREATE STREAM input (id STRING KEY, x DOUBLE, i INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, ABS(x) AS a, CEIL(x) AS c, FLOOR(x) AS f, ROUND(x) AS r, ROUND(x, 1) AS r1, SIGN(x) AS s, i % 3 AS m FROM input;
+--@input: INPUT {"key": "1", "value": {"x": -2.46, "i": 10}}
+--@output: OUTPUT {"ID": "1", "A": 2.46, "C": -2.0, "F": -3.0, "R": -2, "R1": -2.5, "S": -1, "M": 1}
+
+--@test: struct and array access
+CREATE STREAM input (id STRING KEY, s STRUCT<a INT, b STRING>, arr ARRAY<STRING>, m MAP<STRING, INT>) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, s->a AS a, arr[1] AS first, arr[-1] AS last, m['k'] AS k, ARRAY_LENGTH(arr) AS n FROM input;
+--@input: INPUT {"key": "1", "value": {"s": {"a": 1, "b": "x"}, "arr": ["p", "q"], "m": {"k": 5}}}
+--@output: OUTPUT {"ID": "1", "A": 1, "FIRST": "p", "LAST": "q", "K": 5, "N": 2}
+
+--@test: between and like and null checks
+CREATE STREAM input (id STRING KEY, v INT, s STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id FROM input WHERE v BETWEEN 1 AND 5 AND s LIKE 'a%' AND s IS NOT NULL;
+--@input: INPUT {"key": "1", "value": {"v": 3, "s": "abc"}}
+--@input: INPUT {"key": "2", "value": {"v": 9, "s": "abc"}}
+--@input: INPUT {"key": "3", "value": {"v": 2, "s": null}}
+--@output: OUTPUT {"ID": "1"}
+
+--@test: table from table with filter
+CREATE TABLE input (id STRING PRIMARY KEY, v INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE output AS SELECT id, v * 10 AS v10 FROM input WHERE v > 0;
+--@input: INPUT {"key": "a", "value": {"v": 1}}
+--@input: INPUT {"key": "b", "value": {"v": -1}}
+--@input: INPUT {"key": "a", "value": {"v": 2}}
+--@output: OUTPUT {"ID": "a", "V10": 20}
+
+--@test: a tombstone removes a table row
+CREATE TABLE input (id STRING PRIMARY KEY, v INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE output AS SELECT * FROM input;
+--@input: INPUT {"key": "a", "value": {"v": 1}}
+--@input: INPUT {"key": "b", "value": {"v": 2}}
+--@input: INPUT {"key": "a", "value": null}
+--@output: OUTPUT {"ID": "b", "V": 2}
+
+--@test: decimal arithmetic keeps scale
+CREATE STREAM input (id STRING KEY, p DECIMAL(6, 2), q DECIMAL(6, 2)) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, p + q AS s FROM input;
+--@input: INPUT {"key": "1", "value": {"p": 1.10, "q": 2.25}}
+--@output: OUTPUT {"ID": "1", "S": "3.35"}

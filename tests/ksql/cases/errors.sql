@@ -172,3 +172,42 @@ CREATE STREAM output AS SELECT k, x AS rowtime FROM input;
 --@expected.message: `WINDOWEND` is a reserved column name. You cannot use it as an alias for a column.
 CREATE STREAM input (k STRING KEY, x INT) WITH (kafka_topic='t', value_format='JSON');
 CREATE STREAM output AS SELECT k, x AS windowend FROM input;
+
+--@test: unknown source
+--@expected.message: NOPE does not exist
+CREATE STREAM output AS SELECT * FROM nope;
+
+--@test: stream with PRIMARY KEY
+--@expected.message: Column 'ID' is a 'PRIMARY KEY' column: please use 'KEY' for streams
+CREATE STREAM input (id STRING PRIMARY KEY, v INT) WITH (kafka_topic='t', value_format='JSON');
+
+--@test: CSAS over aggregate
+--@expected.message: Your SELECT query produces a TABLE. Please use CREATE TABLE AS SELECT statement instead.
+CREATE STREAM input (id STRING KEY, v INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, COUNT(*) FROM input GROUP BY id;
+
+--@test: WHERE not boolean
+--@expected.message: Type error in WHERE expression: Should evaluate to boolean but is
+CREATE STREAM input (id STRING KEY, v INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT * FROM input WHERE v;
+
+--@test: map constructor mismatching values
+--@expected.message: invalid input syntax for type INTEGER: "hello"
+CREATE STREAM input (id STRING KEY, k1 STRING, v1 INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, MAP(k1 := v1, 'x' := 'hello') AS m FROM input;
+
+--@test: empty array constructor
+--@expected.message: Array constructor cannot be empty
+CREATE STREAM input (id STRING KEY, v INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, ARRAY[] AS a FROM input;
+
+--@test: comparing string to number
+--@expected.message: Cannot compare
+CREATE STREAM input (id STRING KEY, v INT, s STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT * FROM input WHERE v = s;
+
+--@test: table-table join on non key from left
+--@expected.message: Invalid join condition
+CREATE TABLE a (id INT PRIMARY KEY, x INT) WITH (kafka_topic='a', value_format='JSON');
+CREATE STREAM b (id INT KEY, y INT) WITH (kafka_topic='b', value_format='JSON');
+CREATE STREAM output AS SELECT b.id, x FROM b JOIN a ON b.y = a.x;

@@ -80,3 +80,96 @@ CREATE STREAM input (id STRING KEY, ms BIGINT, s STRING) WITH (kafka_topic='t', 
 CREATE STREAM output AS SELECT id, TIMESTAMPTOSTRING(ms, 'yyyy-MM-dd HH:mm', 'America/Los_Angeles') AS la, STRINGTOTIMESTAMP(s, 'yyyy-MM-dd HH:mm', 'Asia/Kolkata') AS parsed, FORMAT_TIMESTAMP(CONVERT_TZ(FROM_UNIXTIME(ms), 'UTC', 'Europe/Paris'), 'HH:mm') AS paris FROM input;
 --@input: INPUT {"key": "1", "value": {"ms": 1609502400000, "s": "2021-01-01 17:30"}}
 --@output: OUTPUT {"ID": "1", "LA": "2021-01-01 04:00", "PARSED": 1609502400000, "PARIS": "13:00"}
+
+--@test: instr with position and occurrence
+CREATE STREAM input (id STRING KEY, s STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, INSTR(s, 'or') AS a, INSTR(s, 'or', 1, 2) AS b, INSTR(s, 'x') AS c FROM input;
+--@input: INPUT {"key": "1", "value": {"s": "CORPORATE FLOOR"}}
+--@output: OUTPUT {"ID": "1", "A": 0, "B": 0, "C": 0}
+
+--@test: lpad rpad
+CREATE STREAM input (id STRING KEY, s STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, LPAD(s, 5, 'ab') AS l, RPAD(s, 2, 'x') AS r, LPAD(s, 4, NULL) AS n FROM input;
+--@input: INPUT {"key": "1", "value": {"s": "abc"}}
+--@output: OUTPUT {"ID": "1", "L": "ababc", "R": "ab", "N": null}
+
+--@test: split and array join
+CREATE STREAM input (id STRING KEY, s STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, SPLIT(s, ',') AS parts, ARRAY_JOIN(SPLIT(s, ','), '|') AS j FROM input;
+--@input: INPUT {"key": "1", "value": {"s": "a,b,,c"}}
+--@output: OUTPUT {"ID": "1", "PARTS": ["a", "b", "", "c"], "J": "a|b||c"}
+
+--@test: regexp
+CREATE STREAM input (id STRING KEY, s STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, REGEXP_EXTRACT('([0-9]+)', s) AS n, REGEXP_REPLACE(s, '[0-9]', '#') AS r FROM input;
+--@input: INPUT {"key": "1", "value": {"s": "ab12c3"}}
+--@output: OUTPUT {"ID": "1", "N": "12", "R": "ab##c#"}
+
+--@test: extractjsonfield
+CREATE STREAM input (id STRING KEY, j STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, EXTRACTJSONFIELD(j, '$.a.b') AS b FROM input;
+--@input: INPUT {"key": "1", "value": {"j": "{\"a\": {\"b\": \"x\"}}"}}
+--@output: OUTPUT {"ID": "1", "B": "x"}
+
+--@test: date functions
+CREATE STREAM input (id STRING KEY, d DATE, ts TIMESTAMP) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, UNIX_DATE(d) AS ud, UNIX_TIMESTAMP(ts) AS ut, FORMAT_DATE(d, 'yyyy/MM/dd') AS fd, PARSE_DATE('2021-02-03', 'yyyy-MM-dd') AS pd FROM input;
+--@input: INPUT {"key": "1", "value": {"d": 18690, "ts": 1609502400000}}
+--@output: OUTPUT {"ID": "1", "UD": 18690, "UT": 1609502400000, "FD": "2021/03/04", "PD": "2021-02-03"}
+
+--@test: explode
+CREATE STREAM input (id STRING KEY, a ARRAY<INT>) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, EXPLODE(a) AS v FROM input;
+--@input: INPUT {"key": "1", "value": {"a": [1, 2]}}
+--@output: OUTPUT {"ID": "1", "V": 1}
+--@output: OUTPUT {"ID": "1", "V": 2}
+
+--@test: count of column skips nulls
+CREATE STREAM input (id STRING KEY, g STRING, v INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE output AS SELECT g, COUNT(v) AS n, COUNT(*) AS all_n FROM input GROUP BY g;
+--@input: INPUT {"key": "1", "value": {"g": "a", "v": null}}
+--@input: INPUT {"key": "2", "value": {"g": "a", "v": 1}}
+--@output: OUTPUT {"G": "a", "N": 1, "ALL_N": 2}
+
+--@test: having
+CREATE STREAM input (id STRING KEY, g STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE output AS SELECT g, COUNT(*) AS n FROM input GROUP BY g HAVING COUNT(*) > 1;
+--@input: INPUT {"key": "1", "value": {"g": "a"}}
+--@input: INPUT {"key": "2", "value": {"g": "a"}}
+--@input: INPUT {"key": "3", "value": {"g": "b"}}
+--@output: OUTPUT {"G": "a", "N": 2}
+
+--@test: struct star
+CREATE STREAM input (id STRING KEY, s STRUCT<a INT, b STRING>) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, s->* FROM input;
+--@input: INPUT {"key": "1", "value": {"s": {"a": 1, "b": "x"}}}
+--@output: OUTPUT {"ID": "1", "A": 1, "B": "x"}
+
+--@test: timestamp column as rowtime
+CREATE STREAM input (id STRING KEY, ts BIGINT) WITH (kafka_topic='t', value_format='JSON', timestamp='ts');
+CREATE STREAM output AS SELECT id, ROWTIME AS rt FROM input;
+--@input: INPUT {"key": "1", "value": {"ts": 42}, "timestamp": 7}
+--@output: OUTPUT {"ID": "1", "RT": 42}
+
+--@test: emit final tumbling
+CREATE STREAM input (id STRING KEY, v INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE output AS SELECT id, COUNT(*) AS n FROM input WINDOW TUMBLING (SIZE 10 SECONDS, GRACE PERIOD 0 SECONDS) GROUP BY id EMIT FINAL;
+--@input: INPUT {"key": "a", "value": {"v": 1}, "timestamp": 1000}
+--@input: INPUT {"key": "a", "value": {"v": 1}, "timestamp": 12000}
+--@output: OUTPUT {"ID": "a", "WINDOWSTART": 0, "WINDOWEND": 10000, "N": 1}
+
+--@test: coalesce and ifnull
+CREATE STREAM input (id STRING KEY, a INT, b INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, COALESCE(a, b, 0) AS c, IFNULL(a, -1) AS i FROM input;
+--@input: INPUT {"key": "1", "value": {"a": null, "b": 5}}
+--@output: OUTPUT {"ID": "1", "C": 5, "I": -1}
+
+--@test: three-way join
+CREATE STREAM a (id INT KEY, x INT) WITH (kafka_topic='a', value_format='JSON');
+CREATE TABLE b (id INT PRIMARY KEY, y INT) WITH (kafka_topic='b', value_format='JSON');
+CREATE TABLE c (id INT PRIMARY KEY, z INT) WITH (kafka_topic='c', value_format='JSON');
+CREATE STREAM output AS SELECT a.id, x, y, z FROM a JOIN b ON a.id = b.id JOIN c ON a.id = c.id;
+--@input: B {"key": 1, "value": {"y": 2}}
+--@input: C {"key": 1, "value": {"z": 3}}
+--@input: A {"key": 1, "value": {"x": 1}}
+--@output: OUTPUT {"A_ID": 1, "X": 1, "Y": 2, "Z": 3}

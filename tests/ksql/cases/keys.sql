@@ -46,3 +46,24 @@ CREATE STREAM output AS SELECT * FROM input WHERE a = 1;
 --@input: INPUT {"key": {"A": 1, "B": "x"}, "value": {"v": 10}}
 --@input: INPUT {"key": {"A": 2, "B": "y"}, "value": {"v": 20}}
 --@output: OUTPUT {"A": 1, "B": "x", "V": 10}
+
+--@test: group by a BIGINT column gives a BIGINT key
+CREATE STREAM input (id INT KEY, g BIGINT) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE output AS SELECT g, COUNT(*) AS n FROM input GROUP BY g;
+--@input: INPUT {"key": 1, "value": {"g": 5}}
+--@input: INPUT {"key": 2, "value": {"g": 5}}
+--@output: OUTPUT {"G": 5, "N": 2}
+
+--@test: INT key in arithmetic and filter
+CREATE STREAM input (id INT KEY, v INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, id + v AS s FROM input WHERE id = 3;
+--@input: INPUT {"key": 3, "value": {"v": 4}}
+--@input: INPUT {"key": 4, "value": {"v": 4}}
+--@output: OUTPUT {"ID": 3, "S": 7}
+
+--@test: table with DOUBLE key
+CREATE TABLE input (k DOUBLE PRIMARY KEY, v STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE output AS SELECT * FROM input;
+--@input: INPUT {"key": 1.5, "value": {"v": "a"}}
+--@input: INPUT {"key": 1.5, "value": {"v": "b"}}
+--@output: OUTPUT {"K": 1.5, "V": "b"}
