@@ -20,7 +20,7 @@ from streamduck.broker import EmbeddedBroker
 from streamduck.kafka.admin import delete_topic
 from streamduck.load.sources import default_group
 from tests.conftest import STREAMDUCK_BIN
-from tests.load.conftest import produce_people, topic_coordinates, warehouse_rows
+from tests.load.conftest import produce, produce_people, topic_coordinates, warehouse_rows
 
 PEOPLE = (
     "CREATE STREAM people (id STRING KEY, name STRING, age INT) "
@@ -274,3 +274,22 @@ def test_groups_reset_offsets_on_a_loader_group_names_streamduck_reset(cli_env, 
     assert done.returncode == 1
     assert f"group {group} belongs to a streamduck loader" in done.stderr
     assert "Run `streamduck reset PEOPLE --to-earliest|--to-latest" in done.stderr
+
+
+def test_a_table_shows_the_new_incarnations_rows_over_the_earlier_ones(cli_env, settings, topic_name):
+    (settings.streams_dir / "users.sql").write_text(
+        f"CREATE TABLE users (id STRING PRIMARY KEY, name STRING) "
+        f"WITH (kafka_topic='{topic_name}', value_format='JSON', partitions=1);\n"
+    )
+    ok(cli_env, "ksql", "apply")
+    produce(settings, topic_name, [(b"u1", b'{"name": "old %d"}' % i) for i in range(50)])
+    ok(cli_env, "load", "--until-caught-up")
+    delete_topic(settings, topic_name)
+    ok(cli_env, "ksql", "apply")
+    produce(settings, topic_name, [(b"u1", b'{"name": "new"}')])  # offset 0, below the earlier ones
+    ok(cli_env, "reset", "users", "--to-earliest", "--execute")
+    ok(cli_env, "load", "--until-caught-up")
+    assert warehouse_rows(settings, "SELECT ID, NAME FROM users") == [("u1", "new")]
+    assert warehouse_rows(
+        settings, "SELECT count(*) FROM raw.USERS WHERE topic LIKE ?", [f"{topic_name}@%"]
+    ) == [(50,)]

@@ -127,9 +127,12 @@ def view_query(definition: SourceDefinition) -> str:
     if definition.kind == "STREAM":
         rows = f'(SELECT * FROM {raw_table(definition)} WHERE "value" IS NOT NULL)'
     else:  # TABLE: the newest record per key wins; a tombstone as newest record deletes the key.
+        # Records of the topic's current incarnation come first: an earlier one's rows (marked
+        # "<topic>@<id>" by streamduck.load.reposition) reuse offsets, so theirs compare with nothing.
+        current = f"(topic = {quote_string(definition.topic)})"
         rows = (
             f'(SELECT * FROM {raw_table(definition)} WHERE "key" IS NOT NULL '
-            'QUALIFY row_number() OVER (PARTITION BY "key" ORDER BY "offset" DESC, timestamp_ms DESC) = 1)'
+            f'QUALIFY row_number() OVER (PARTITION BY "key" ORDER BY {current} DESC, "offset" DESC, timestamp_ms DESC) = 1)'
         )
         rows = f'(SELECT * FROM {rows} WHERE "value" IS NOT NULL)'
     return f"SELECT\n  {select}\nFROM {parsed_relation(definition, rows)} AS source"
