@@ -20,11 +20,13 @@ __all__ = [
     "GroupActive",
     "GroupNotFound",
     "OffsetOutOfRange",
+    "QueryFailed",
     "QualityCheckFailed",
     "RetryableError",
     "StreamduckError",
     "TopicExists",
     "TopicNotFound",
+    "TransactionAbortFailed",
     "TransformFenced",
     "WarehouseConflict",
     "WarehouseDamaged",
@@ -125,6 +127,14 @@ class OffsetOutOfRange(FatalError):
 
 class QualityCheckFailed(FatalError):
     """Quality checks ran and at least one expectation failed (the message is the readable report)."""
+
+
+class QueryFailed(FatalError):
+    """The warehouse refused a query (a missing table or column, a type error); names the reason."""
+
+
+class TransactionAbortFailed(RetryableError):
+    """A transform's Kafka transaction could not be aborted; a restarted instance aborts it for good."""
 
 
 class TransformFenced(FatalError):

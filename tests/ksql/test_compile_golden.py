@@ -134,18 +134,17 @@ def test_group_by_aggregates(people):
         "FROM people GROUP BY id"
     )
     by_id = {r[0]: r[1:] for r in rows}
-    assert by_id["a"][:10] == (2, 61, 30.5, 30, 31, "Ann B", "Ann", [30, 31], by_id["a"][8], [31])
+    assert by_id["a"][:8] == (2, 61, 30.5, 30, 31, "Ann B", "Ann", [30, 31])
+    assert sorted(by_id["a"][8]) == ["Ann", "Ann B"]  # COLLECT_SET: a set, in no particular order
+    assert by_id["a"][9] == [31]
     assert by_id["a"][10] == {"Ann": 1, "Ann B": 1} and by_id["b"][10] == {"Bob": 2}
-    assert sorted(by_id["a"][8]) == ["Ann", "Ann B"]
     assert by_id["b"][:8] == (2, 83, 41.5, 41, 42, "Bob", "Bob", [41, 42])
     assert by_id["c"][5:7] == (None, None)  # LATEST/EARLIEST ignore nulls
 
 
 def test_having(people):
-    assert people.query("SELECT id, COUNT(*) AS n FROM people GROUP BY id HAVING COUNT(*) > 1") in (
-        [("a", 2), ("b", 2)],
-        [("b", 2), ("a", 2)],
-    )
+    rows = people.query("SELECT id, COUNT(*) AS n FROM people GROUP BY id HAVING COUNT(*) > 1")
+    assert sorted(rows) == [("a", 2), ("b", 2)]
 
 
 def test_tumbling_window(people):

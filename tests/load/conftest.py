@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -125,6 +124,3 @@ def pid_alive(pid: int) -> bool:
     except OSError:
         return False
     return True
-
-
-__all__ = ["Path"]

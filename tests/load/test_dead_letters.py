@@ -105,7 +105,9 @@ def test_status_shows_offsets_lag_rows_and_dead_letters(settings, cli, topic_nam
     assert result.exit_code == 0, result.stderr
     (row,) = json.loads(result.stdout)
     assert row["stream"] == "ST" and row["rows"] == 1 and row["dead_letters"] == 1
-    assert row["warehouse_offsets"] == {"0": 2} and row["lag"] >= 1
+    # Three records in the topic, two loaded: the lag is exactly one (a looser check once hid a lag
+    # read from ListOffsets, which the development broker under-reports).
+    assert row["warehouse_offsets"] == {"0": 2} and row["end_offsets"] == {"0": 3} and row["lag"] == 1
     assert row["last_load"] is not None
 
     described = cli("groups", "describe", "g-status", "--format", "json")

@@ -120,3 +120,25 @@ def test_zombie_instance_is_fenced(orders: TransformSetup, start_transform) -> N
     _finish(start_transform, orders)
     committed = per_key_values(read_committed_reference(bootstrap, orders.sink_topic))
     assert committed == expected_output(range(600)), differences(committed, expected_output(range(600)))
+
+
+def test_a_failed_abort_is_retryable_not_fenced(orders: TransformSetup) -> None:
+    """An abort that fails says "restart it": a restart (an Airflow retry) aborts for good; nothing fenced it."""
+    from streamduck.errors import TransactionAbortFailed, TransformFenced
+    from streamduck.transform.batch import PendingBatch
+    from streamduck.transform.processor import _Processor
+    from streamduck.transform.report import TransformOptions
+    from streamduck.transform.sink import ensure_topics
+    from streamduck.transform.spec import load_transform
+
+    spec = load_transform(orders.settings, orders.name)
+    ensure_topics(orders.settings, spec)
+    processor = _Processor(orders.settings, spec, TransformOptions(), threading.Event())
+    try:
+        # No transaction is open, so the producer refuses the abort: a real failure of
+        # abort_transaction, without having to break the broker.
+        with pytest.raises(TransactionAbortFailed) as caught:
+            processor._abort(PendingBatch(), RuntimeError("a send failed"))
+        assert caught.value.retryable and not isinstance(caught.value, TransformFenced)
+    finally:
+        processor.close()

@@ -58,17 +58,19 @@ def load(
     """Load every mapped topic (or the named streams) into DuckDB, exactly once by default."""
     from streamduck.errors import ConfigError
     from streamduck.load import run_load
+    from streamduck.process import stop_on_signals, tuned_for_loading
 
     if follow and until_caught_up:
         raise ConfigError("--follow and --until-caught-up exclude each other")
     settings = settings_from(ctx)
-    with _progress() as on_progress:
+    # This process is the loader's own: it may tune the interpreter and take SIGTERM/SIGINT.
+    with stop_on_signals() as stop, tuned_for_loading(), _progress() as on_progress:
         report = run_load(
             settings, streams or None, mode="follow" if follow else "until-caught-up",
             guarantee=guarantee, group=group, batch_size=batch_size, batch_ms=batch_ms,
             batch_bytes=batch_bytes, max_value_bytes=max_value_bytes, read_ahead_batches=read_ahead,
             on_offset_reset=on_offset_reset.value,
-            on_progress=on_progress,
+            stop=stop, on_progress=on_progress,
         )  # fmt: skip
     rows = [
         {**s.to_dict(), "ranges": " ".join(f"{p}:{a}-{b}" for p, (a, b) in sorted(s.ranges.items()))}

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import signal
-import threading
-from collections.abc import Iterator
 from typing import Annotated
 
 import typer
@@ -75,7 +71,9 @@ def transform(
         session_timeout_ms=session_timeout_ms,
         dead_letter_topic=dead_letter_topic,
     )
-    with _stop_on_signals() as stop:
+    from streamduck.process import stop_on_signals
+
+    with stop_on_signals() as stop:
         report = run_transform(settings_from(ctx), name, options, stop)
     row = {
         "stream": report.name,
@@ -88,18 +86,6 @@ def transform(
         "aborted": report.aborted,
     }
     render([row], fmt, _COLUMNS)
-
-
-@contextlib.contextmanager
-def _stop_on_signals() -> Iterator[threading.Event]:
-    """SIGINT/SIGTERM set an event the processor checks between batches (then it exits 0)."""
-    stop = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield stop
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 def register(app: typer.Typer) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from streamduck.errors import DefinitionError, StreamduckError
+from streamduck.errors import ConfigError, DefinitionError, QueryFailed
 from streamduck.ksql.names import PSEUDO_COLUMNS
 from streamduck.warehouse.waits import WAITS
 
@@ -87,7 +87,7 @@ def parse_query(text: str | ParsedQuery) -> ParsedQuery:
 
 def _open(settings: Settings) -> duckdb.DuckDBPyConnection:
     if not settings.backend.exists():
-        raise StreamduckError(
+        raise ConfigError(
             f"warehouse {settings.backend.location} does not exist yet (run `ksql apply` or `load` first)"
         )
     return settings.backend.connect(read_only=True, wait_s=WAITS.read)
@@ -155,7 +155,7 @@ def _fetch(con: duckdb.DuckDBPyConnection, sql: str, path: str) -> QueryResult:
         damaged = translated(exc, path)  # a corrupt block, met only when the query reads it
         if damaged is not None:
             raise damaged from None
-        raise StreamduckError(f"query failed: {explain_duckdb_error(str(exc).strip())}") from None
+        raise QueryFailed(f"query failed: {explain_duckdb_error(str(exc).strip())}") from None
     columns = [d[0] for d in cursor.description or []]
     return QueryResult(columns, [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()])
 

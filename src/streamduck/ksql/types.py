@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from streamduck.errors import DefinitionError
 from streamduck.ksql.names import ksql_name, quote_ksql, quote_sql
 
 if TYPE_CHECKING:
@@ -31,8 +32,8 @@ if TYPE_CHECKING:
 __all__ = ["UnsupportedType", "canonical_type", "duckdb_type", "duckdb_type_of", "parse_type"]
 
 
-class UnsupportedType(ValueError):
-    """A type ksqlDB (and so streamduck) does not have."""
+class UnsupportedType(DefinitionError):
+    """A type ksqlDB (and so streamduck) does not have (callers add where it was written)."""
 
 
 # sqlglot type name -> (ksqlDB canonical name, DuckDB name) for the scalar types.

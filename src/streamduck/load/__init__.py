@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-import signal
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 from streamduck.errors import ConfigError
@@ -45,8 +43,10 @@ def run_load(
     """Load the mapped topics (all source streams, or ``streams``) into the warehouse.
 
     ``mode="until-caught-up"`` reads to the end offsets seen at start, drains until a poll comes
-    back empty, and returns. ``mode="follow"`` runs until ``stop`` is set, or (from the main thread)
-    until SIGTERM/SIGINT; either way it finishes and commits the open batch and leaves the group.
+    back empty, and returns. ``mode="follow"`` runs until ``stop`` is set (the CLI sets it on SIGTERM/SIGINT,
+    :func:`streamduck.process.stop_on_signals`); it then finishes and commits the open batch and
+    leaves the group. Interpreter-wide settings are left alone (the CLI opts in to
+    :func:`streamduck.process.tuned_for_loading`).
     ``guarantee`` names one of :data:`~streamduck.load.guarantee.GUARANTEES`.
     ``definitions`` overrides the warehouse catalog and ``settings.streams_dir``; ``group`` defaults
     to one group per warehouse (:func:`~streamduck.load.sources.default_group`). With exactly-once, up to
@@ -86,7 +86,7 @@ def run_load(
         stop=stop, on_progress=on_progress, read_ahead_batches=read_ahead_batches,
         direct_when_idle=direct_when_idle, on_offset_reset=policy,
     )  # fmt: skip
-    with _stop_on_signals(stop), warehouse_errors(backend.location):
+    with warehouse_errors(backend.location):
         return run.run()
 
 
@@ -96,19 +96,3 @@ def _offset_reset_policy(name: str) -> OffsetResetPolicy:
     except ValueError:
         choices = ", ".join(p.value for p in OffsetResetPolicy)
         raise ConfigError(f"unknown --on-offset-reset {name!r}; choose one of {choices}") from None
-
-
-@contextlib.contextmanager
-def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
-    """SIGTERM/SIGINT set ``stop`` (graceful: finish the batch, commit, leave the group)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
-    for sig in previous:
-        signal.signal(sig, lambda _signum, _frame: stop.set())
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)

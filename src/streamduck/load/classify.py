@@ -29,18 +29,8 @@ from streamduck.warehouse.sqltext import quote_string
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["REASONS", "STAGED", "stage"]
+__all__ = ["STAGED", "stage"]
 
-REASONS = (
-    "tombstone",
-    "null_key",
-    "oversized",
-    "invalid_utf8",
-    "not_json",
-    "wrong_root_type",
-    "wrong_field_type",
-    "invalid_key",
-)
 STAGED = "_streamduck_staged"
 """Temporary table holding the classified batch: source columns + text, keys, reason, detail
 (``value`` only for dead letters: loadable rows keep their value as ``text``)."""

@@ -13,17 +13,14 @@ the DuckDB file), and seeks and resumes the parked partitions once they arrive.
 from __future__ import annotations
 
 import collections
-import contextlib
 import functools
-import gc
 import logging
 import os
 import re
 import socket
-import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent import futures
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
@@ -125,18 +122,17 @@ class LoadRun:
         """Consume until caught up (or until stopped, in follow mode); always leaves the group."""
         started = time.monotonic()
         try:
-            with _tuned_for_loading():
-                self._subscribe()
-                # After the metadata calls: the writer's imports hold the GIL for ~0.5 s, and the
-                # sooner the join request leaves, the sooner the ~3 s join is over.
-                self.writer.start()
-                if self.read_ahead_batches:
-                    self.read_ahead = ReadAhead(
-                        self.settings, [b.definition for b in self.builders],
-                        self.builders[0].limits, self.writer, self.read_ahead_batches,
-                    )  # fmt: skip
-                self._loop()
-                self._flush()
+            self._subscribe()
+            # After the metadata calls: the writer's imports hold the GIL for ~0.5 s, and the
+            # sooner the join request leaves, the sooner the ~3 s join is over.
+            self.writer.start()
+            if self.read_ahead_batches:
+                self.read_ahead = ReadAhead(
+                    self.settings, [b.definition for b in self.builders],
+                    self.builders[0].limits, self.writer, self.read_ahead_batches,
+                )  # fmt: skip
+            self._loop()
+            self._flush()
         finally:
             self._close()
             self.report.duration_s = time.monotonic() - started
@@ -560,33 +556,6 @@ class LoadRun:
             close_consumer(self.consumer)
         finally:
             self.writer.close()
-
-
-@contextlib.contextmanager
-def _tuned_for_loading() -> Iterator[None]:
-    """Fewer garbage-collector passes and shorter GIL turns while loading; undone on exit.
-
-    kafka-python allocates several objects per record (none in reference cycles: refcounting frees
-    them), and each batch keeps ~20 000 of them alive, so default thresholds run a collection every
-    few hundred records over an ever larger heap: ~1 s of the consumer thread's time per 200 000
-    records. Freezing the objects that exist at start (imported modules, parsed definitions)
-    removes them from every later pass.
-
-    DuckDB's Python binding takes the GIL between the tasks of a running query to check for
-    Ctrl-C; while the consumer thread parses records it hands the GIL over only every switch
-    interval (5 ms by default), so each check stalled the writer: a batch's classification took
-    ~0.2 s instead of ~0.09 s. A 0.2 ms interval removes most of that wait.
-    """
-    thresholds, interval = gc.get_threshold(), sys.getswitchinterval()
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 100)
-    sys.setswitchinterval(0.0002)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(interval)
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
 
 
 def _reposition(con: Any, *, definition: SourceDefinition, targets: dict[int, int], renewed: set[int],

@@ -22,7 +22,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from streamduck.crash import CrashPoint, crash_point
-from streamduck.errors import TransformFenced
+from streamduck.errors import TransactionAbortFailed, TransformFenced
 from streamduck.kafka import compat
 from streamduck.kafka.bounded import OtherMembers
 from streamduck.kafka.clients import broker_errors, close_consumer, consumer, transactional_producer
@@ -256,7 +256,7 @@ class _Processor:
         try:
             self.producer.abort_transaction()
         except Exception as abort_exc:
-            raise TransformFenced(
+            raise TransactionAbortFailed(
                 f"transform {self.spec.name}: transaction could not be aborted ({abort_exc}); restart it"
             ) from exc
         assigned = self.consumer.assignment()
