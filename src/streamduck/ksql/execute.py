@@ -144,6 +144,7 @@ def _create_derived(con: duckdb.DuckDBPyConnection, statement: Statement) -> Out
         columns = catalog.view_columns(con, name)
     except Exception as exc:  # DuckDB's binder has the last word on types
         raise DefinitionError(_first_line(exc, "the query does not compile in DuckDB: ")) from None
+    _check_derived_key_format(con, props, compiled, columns, entries)
     topic = str(props.get("KAFKA_TOPIC") or name)
     problem = topic_name_problem(topic)
     if problem is not None:  # checked before the catalog names it: a transform would fail on it
@@ -167,6 +168,53 @@ def _create_derived(con: duckdb.DuckDBPyConnection, statement: Statement) -> Out
         ),
     )
     return Outcome(state or "created", kind, name, statement.location, topic)
+
+
+def _check_derived_key_format(
+    con: duckdb.DuckDBPyConnection,
+    props: dict[str, object],
+    compiled: object,
+    columns: list[dict[str, str]],
+    entries: list[catalog.CatalogEntry],
+) -> None:
+    """A result keyed by several columns needs a key format that holds them, as in ksqlDB.
+
+    The key format is the statement's (``KEY_FORMAT``/``FORMAT``), else its first source's: KAFKA
+    holds one column, so ``GROUP BY a, b`` over a KAFKA-keyed source is rejected with ksqlDB's words.
+    """
+    from streamduck.ksql.sources import sql_type_text
+    from streamduck.ksql.types import ksql_type_from_duckdb
+
+    keys = list(compiled.key_columns)  # type: ignore[attr-defined]
+    if len(keys) < 2:
+        return
+    fmt = props.get("KEY_FORMAT") or props.get("FORMAT")
+    if fmt is None and compiled.sources:  # type: ignore[attr-defined]
+        fmt = _key_format_of(compiled.sources[0], {e.name: e for e in entries})  # type: ignore[attr-defined]
+    if str(fmt or "KAFKA").upper() != "KAFKA":
+        return
+    types = {c["name"]: c["type"] for c in columns}
+    listed = ", ".join(f"`{k}` {sql_type_text(ksql_type_from_duckdb(types.get(k, '')))} KEY" for k in keys)
+    raise DefinitionError(
+        f"Key format does not support schema. format: KAFKA schema: Persistence{{columns=[{listed}], "
+        f"features=[]}} reason: The 'KAFKA' format only supports a single field. Got: [{listed}]"
+    )
+
+
+def _key_format_of(name: str, by_name: dict[str, catalog.CatalogEntry], depth: int = 0) -> str:
+    """The key format of an applied object: declared, or inherited from what it reads."""
+    from streamduck.ksql.parser import parse_text
+    from streamduck.ksql.sources import properties_of
+
+    entry = by_name.get(name.upper())
+    if entry is None or depth > 20:
+        return "KAFKA"
+    node = parse_text(entry.statement)[0].expression
+    props = properties_of(node, DefinitionError)
+    declared = props.get("KEY_FORMAT") or props.get("FORMAT")
+    if declared is not None or entry.origin == "source" or not entry.sources:
+        return str(declared or "KAFKA").upper()
+    return _key_format_of(entry.sources[0], by_name, depth + 1)
 
 
 def _drop(con: duckdb.DuckDBPyConnection, statement: Statement) -> Outcome:

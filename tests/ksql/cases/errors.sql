@@ -211,3 +211,13 @@ CREATE STREAM output AS SELECT * FROM input WHERE v = s;
 CREATE TABLE a (id INT PRIMARY KEY, x INT) WITH (kafka_topic='a', value_format='JSON');
 CREATE STREAM b (id INT KEY, y INT) WITH (kafka_topic='b', value_format='JSON');
 CREATE STREAM output AS SELECT b.id, x FROM b JOIN a ON b.y = a.x;
+
+--@test: keys - GROUP BY two columns over a KAFKA-keyed source
+--@expected.message: The 'KAFKA' format only supports a single field. Got: [`A` INTEGER KEY, `B` STRING KEY]
+CREATE STREAM input (id INT KEY, a INT, b STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE output AS SELECT a, b, COUNT(*) AS n FROM input GROUP BY a, b;
+
+--@test: keys - PARTITION BY two columns over a KAFKA-keyed source
+--@expected.message: Key format does not support schema. format: KAFKA
+CREATE STREAM input (id INT KEY, a INT, b STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT a, b, id FROM input PARTITION BY a, b;

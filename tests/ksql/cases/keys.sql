@@ -67,3 +67,19 @@ CREATE TABLE output AS SELECT * FROM input;
 --@input: INPUT {"key": 1.5, "value": {"v": "a"}}
 --@input: INPUT {"key": 1.5, "value": {"v": "b"}}
 --@output: OUTPUT {"K": 1.5, "V": "b"}
+
+--@test: GROUP BY two columns with a JSON key format
+CREATE STREAM input (id INT KEY, a INT, b STRING) WITH (kafka_topic='keys_grp2', value_format='JSON');
+CREATE TABLE output WITH (key_format='JSON') AS SELECT a, b, COUNT(*) AS n FROM input GROUP BY a, b;
+--@input: INPUT {"key": 1, "value": {"a": 1, "b": "x"}}
+--@input: INPUT {"key": 2, "value": {"a": 1, "b": "x"}}
+--@input: INPUT {"key": 3, "value": {"a": 2, "b": "x"}}
+--@output: OUTPUT {"A": 1, "B": "x", "N": 2}
+--@output: OUTPUT {"A": 2, "B": "x", "N": 1}
+
+--@test: a multi-column JSON key is inherited by a GROUP BY on both
+CREATE STREAM input (a INT KEY, b STRING KEY, v INT) WITH (kafka_topic='keys_grp3', value_format='JSON', key_format='JSON');
+CREATE TABLE output AS SELECT a, b, SUM(v) AS s FROM input GROUP BY a, b;
+--@input: INPUT {"key": {"A": 1, "B": "x"}, "value": {"v": 10}}
+--@input: INPUT {"key": {"A": 1, "B": "x"}, "value": {"v": 5}}
+--@output: OUTPUT {"A": 1, "B": "x", "S": 15}
