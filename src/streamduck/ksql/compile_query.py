@@ -372,6 +372,7 @@ class QueryCompiler:
         return result
 
     def _constructor(self, name: str, args: list[exp.Expr]) -> exp.Expr:
+        import sqlglot
         from sqlglot import exp
 
         if name == "MAP" and not args:
@@ -388,9 +389,17 @@ class QueryCompiler:
                 for k, v in pairs
             ]
             return exp.Anonymous(this="struct_pack", expressions=fields)
-        keys = exp.Array(expressions=[k for k, _ in pairs])
-        values = exp.Array(expressions=[v for _, v in pairs])
-        return exp.Anonymous(this="map", expressions=[keys, values])
+        # An entry whose key is NULL is left out: DuckDB would fail the whole query on it.
+        entries = exp.Array(
+            expressions=[
+                exp.Struct(expressions=[exp.PropertyEQ(this=exp.to_identifier("key"), expression=k),
+                                        exp.PropertyEQ(this=exp.to_identifier("value"), expression=v)])
+                for k, v in pairs
+            ]
+        )  # fmt: skip
+        kept = sqlglot.parse_one("list_filter(__entries, lambda e: e.key IS NOT NULL)", read="duckdb")
+        kept.find(exp.Column).replace(entries)
+        return exp.Anonymous(this="map_from_entries", expressions=[kept])
 
     def _cast(self, node: exp.Expr) -> exp.Expr:
         from sqlglot import exp

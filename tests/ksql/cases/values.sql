@@ -15,3 +15,20 @@ CREATE STREAM output AS SELECT id, ARRAY_EXCEPT(a, b) AS e, ARRAY_INTERSECT(a, b
 --@output: OUTPUT {"ID": "1", "E": [1, null], "I": [2], "U": [1, null, 2, 3]}
 --@output: OUTPUT {"ID": "2", "E": [1], "I": [null], "U": [1, null]}
 --@output: OUTPUT {"ID": "3", "E": null, "I": null, "U": null}
+
+--@test: map with a NULL key skips that entry
+CREATE STREAM input (id STRING KEY, k1 STRING, k2 STRING, v INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, MAP(k1 := v, k2 := v + 1) AS m FROM input;
+--@input: INPUT {"key": "1", "value": {"k1": "a", "k2": null, "v": 1}}
+--@input: INPUT {"key": "2", "value": {"k1": "a", "k2": "b", "v": 1}}
+--@output: OUTPUT {"ID": "1", "M": {"a": 1}}
+--@output: OUTPUT {"ID": "2", "M": {"a": 1, "b": 2}}
+
+--@test: an aggregate over a table follows rows that change group
+CREATE TABLE users (id STRING PRIMARY KEY, region STRING) WITH (kafka_topic='u', value_format='JSON');
+CREATE TABLE output AS SELECT region, COUNT(*) AS n FROM users GROUP BY region;
+--@input: USERS {"key": "ann", "value": {"region": "east"}}
+--@input: USERS {"key": "bob", "value": {"region": "east"}}
+--@input: USERS {"key": "ann", "value": {"region": "west"}}
+--@input: USERS {"key": "bob", "value": null}
+--@output: OUTPUT {"REGION": "west", "N": 1}
