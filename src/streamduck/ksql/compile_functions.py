@@ -148,6 +148,18 @@ def _map_reduce(args: list[exp.Expr]) -> exp.Expr:
     return _fold(sql_expr("map_entries({0})", args[0]), args[1], args[2], [".key", ".value"])
 
 
+def _deferred(name: str) -> Builder:
+    """A function whose SQL depends on its arguments' types: resolved by :func:`retype` once sqlglot
+    has annotated them."""
+
+    def build(args: list[exp.Expr]) -> exp.Expr:
+        node = call(name.lower(), *args)
+        node.meta["ksql_retype"] = name
+        return node
+
+    return build
+
+
 SCALARS: dict[str, Builder] = {
     # strings (positions are 1-based in both)
     "LEN": renamed("length"),
@@ -163,28 +175,11 @@ SCALARS: dict[str, Builder] = {
     "CONCAT": renamed("concat"),
     "CONCAT_WS": lambda args: call("concat_ws", *args),
     "REPLACE": renamed("replace"),
-    "SUBSTRING": lambda args: call("substring", *args),
     "INSTR": lambda args: _instr(args),
-    "LPAD": template("CASE WHEN {2} = '' THEN NULL ELSE lpad({0}, {1}, {2}) END"),
-    "RPAD": template("CASE WHEN {2} = '' THEN NULL ELSE rpad({0}, {1}, {2}) END"),
     "INITCAP": template(
         "array_to_string(list_transform(string_split({0}, ' '), lambda w: upper(w[1]) || lower(w[2:])), ' ')"
     ),
     "SPLIT": template("CASE WHEN {1} = '' THEN string_split({0}, '') ELSE string_split({0}, {1}) END"),
-    "SPLIT_TO_MAP": template(
-        "map_from_entries(list_transform(string_split({0}, {1}), lambda e: "
-        "{{'key': split_part(e, {2}, 1), 'value': split_part(e, {2}, 2)}}))"
-    ),
-    # ksqlDB's REGEXP_EXTRACT(pattern, input[, group]) takes the pattern first; no match is NULL
-    "REGEXP_EXTRACT": lambda args: sql_expr(
-        "CASE WHEN regexp_matches({1}, {0}) THEN regexp_extract({1}, {0}"
-        + (", {2}" if len(args) > 2 else "")
-        + ") END",
-        *args,
-    ),
-    "REGEXP_EXTRACT_ALL": lambda args: sql_expr(
-        "regexp_extract_all({1}, {0}" + (", {2}" if len(args) > 2 else "") + ")", *args
-    ),
     "REGEXP_REPLACE": lambda args: _regexp_replace(args),
     "REGEXP_SPLIT_TO_ARRAY": renamed("regexp_split_to_array"),
     "CHR": lambda args: _chr(args),
@@ -200,13 +195,9 @@ SCALARS: dict[str, Builder] = {
     "ABS": renamed("abs"),
     "CEIL": renamed("ceil"),
     "FLOOR": renamed("floor"),
-    "ROUND": lambda args: _round(args),
+    "ROUND": _deferred("ROUND"),
     "TRUNC": lambda args: call("trunc", *args),
-    "SQRT": renamed("sqrt"),
-    "CBRT": renamed("cbrt"),
     "EXP": renamed("exp"),
-    "LN": renamed("ln"),
-    "LOG": lambda args: sql_expr("ln({0})", *args) if len(args) == 1 else sql_expr("log({0}, {1})", *args),
     "POWER": renamed("pow"),
     "SIGN": renamed("sign"),
     "RANDOM": renamed("random"),
@@ -242,10 +233,7 @@ SCALARS: dict[str, Builder] = {
     "JSON_ARRAY_LENGTH": template(
         "CAST(json_array_length(CASE WHEN json_valid({0}) THEN {0} END) AS INTEGER)"
     ),
-    "JSON_KEYS": template("json_keys(CASE WHEN json_valid({0}) THEN {0} END)"),
     "IS_JSON_STRING": template("coalesce(json_valid({0}), false)"),
-    "TO_JSON_STRING": template("CAST(to_json({0}) AS VARCHAR)"),
-    "JSON_CONCAT": lambda args: call("json_merge_patch", *args),
     # collections (arrays are 1-based in both)
     "ARRAY_CONTAINS": template("list_contains({0}, {1})"),
     # ksqlDB keeps the first occurrence's order; DuckDB's list_distinct does not.
@@ -263,9 +251,6 @@ SCALARS: dict[str, Builder] = {
         "CASE WHEN {0} IS NOT NULL AND {1} IS NOT NULL THEN "
         + _DISTINCT.format("list_concat({0}, {1})")
         + " END"
-    ),
-    "ARRAY_JOIN": lambda args: sql_expr(
-        "array_to_string({0}, " + ("{1}" if len(args) > 1 else "','") + ")", *args
     ),
     "ARRAY_LENGTH": template("CAST(len({0}) AS INTEGER)"),
     "CARDINALITY": template("CAST(len({0}) AS INTEGER)"),
@@ -384,9 +369,6 @@ SCALARS.update(
         "URL_EXTRACT_PROTOCOL": _url_part(1),
         "URL_EXTRACT_HOST": _url_part(2),
         "URL_EXTRACT_PORT": _url_part(3, "INTEGER"),
-        "URL_EXTRACT_PATH": template(f"regexp_extract({{0}}, '{_URL}', 4)"),
-        "URL_EXTRACT_QUERY": _url_part(5),
-        "URL_EXTRACT_FRAGMENT": _url_part(6),
         "URL_EXTRACT_PARAMETER": _url_parameter,
         # Java's URLEncoder: form encoding, a space is '+'
         "URL_ENCODE_PARAM": template("replace(url_encode({0}), '%20', '+')"),
@@ -408,7 +390,6 @@ SCALARS.update(
         "MAP_UNION": template("map_concat(coalesce({0}, MAP {{}}), coalesce({1}, MAP {{}}))"),
         "GEO_DISTANCE": _geo_distance,
         "SUM_LIST": template("list_sum({0})"),
-        "TO_JSON_STRING": template("coalesce(CAST(to_json({0}) AS VARCHAR), 'null')"),
     }
 )
 
@@ -597,19 +578,25 @@ def _from_bytes_number(kind: str) -> Builder:
     return build
 
 
-def _round(args: list[exp.Expr]) -> exp.Expr:
-    """ROUND's result depends on its argument's type: resolved by :func:`retype` once types are known."""
-    node = call("round", *args)
-    node.meta["ksql_retype"] = "ROUND"
-    return node
+def _check_string_argument(name: str, node: exp.Expr) -> None:
+    """ksqlDB's resolution error when the first argument is known and is not a STRING (or BYTES)."""
+    from streamduck.errors import DefinitionError
+    from streamduck.ksql.compile_checks import ksql_type_of
+
+    first = ksql_type_of(node.expressions[0])
+    if first is None or first in ("STRING", "BYTES"):
+        return
+    shown = ", ".join(ksql_type_of(a) or "NULL" for a in node.expressions)
+    raise DefinitionError(f"Function '{name}' does not accept parameters ({shown}).")
 
 
 def retype(node: exp.Expr) -> exp.Expr:
     """Rewrite what depends on argument types, once sqlglot has annotated them (see compile_types)."""
     from sqlglot import exp
 
-    if node.meta.get("ksql_retype") == "ROUND":
-        return _typed_round(node)
+    deferred = node.meta.get("ksql_retype")
+    if deferred is not None:
+        return _RETYPED[deferred](node)
     if isinstance(node, exp.Div):
         return _decimal_division(node)
     return node
@@ -681,5 +668,222 @@ SCALARS.update(
         "BIGINT_FROM_BYTES": _from_bytes_number("BIGINT"),
         "DOUBLE_FROM_BYTES": _from_bytes_number("DOUBLE"),
         **DATETIME_FUNCTIONS,
+    }
+)
+
+
+def _sql(args: list[exp.Expr]) -> list[str]:
+    return [a.sql("duckdb") for a in args]
+
+
+def _substring(args: list[exp.Expr]) -> exp.Expr:
+    """SUBSTRING as ksqlDB's: 1-based; a negative position counts from the end; position 0 and
+    positions or lengths past the ends are clamped (Java's indices), never an error."""
+    text, pos = _sql(args[:2])
+    start = (
+        f"CASE WHEN {pos} < 0 THEN greatest(length({text}) + {pos}, 0) "
+        f"ELSE greatest(least({pos} - 1, length({text})), 0) END"
+    )
+    if len(args) == 2:
+        return parse_sql(f"CASE WHEN {pos} IS NOT NULL THEN substring({text}, {start} + 1) END")
+    size = args[2].sql("duckdb")
+    end = f"greatest(least({start} + {size}, length({text})), {start})"
+    return parse_sql(
+        f"CASE WHEN {pos} IS NOT NULL AND {size} IS NOT NULL THEN substring({text}, {start} + 1, {end} - {start}) END"
+    )
+
+
+def _pad(side: str) -> Builder:
+    # NULL for an empty (or NULL) padding or a negative length; a longer input is truncated.
+    return template(f"CASE WHEN {{2}} = '' OR {{1}} < 0 THEN NULL ELSE {side}({{0}}, {{1}}, {{2}}) END")
+
+
+def _array_join(args: list[exp.Expr]) -> exp.Expr:
+    """ARRAY_JOIN as Java's StringJoiner: a NULL element is written 'null'; a NULL delimiter is ''."""
+    delimiter = args[1].sql("duckdb") if len(args) > 1 else "','"
+    return parse_sql(
+        f"array_to_string(list_transform({args[0].sql('duckdb')}, "
+        f"lambda __e: coalesce(CAST(__e AS VARCHAR), 'null')), coalesce({delimiter}, ''))"
+    )
+
+
+def _last_wins(entries: str) -> str:
+    """Struct entries ``{k, v}`` with one per key: at the key's first place, with its last value."""
+    keys = f"list_transform({entries}, lambda __x: __x.k)"
+    first = f"list_filter({keys}, lambda __v, __i: list_position({keys}, __v) = __i)"
+    last = f"{entries}[length({keys}) + 1 - list_position(list_reverse({keys}), __key)].v"
+    return f"list_transform({first}, lambda __key: {{'k': __key, 'v': {last}}})"
+
+
+def _split_to_map(args: list[exp.Expr]) -> exp.Expr:
+    """SPLIT_TO_MAP as ksqlDB's: empty entries and entries without the key delimiter skipped, the
+    last value of a repeated key kept; NULL for an empty delimiter or equal delimiters."""
+    text, entry, kv = _sql(args)
+    pairs = f"list_filter(string_split({text}, {entry}), lambda __p: __p <> '' AND contains(__p, {kv}))"
+    entries = f"list_transform({pairs}, lambda __p: {{'k': split_part(__p, {kv}, 1), 'v': split_part(__p, {kv}, 2)}})"
+    return parse_sql(
+        f"CASE WHEN {entry} = '' OR {kv} = '' OR {entry} = {kv} THEN NULL ELSE "
+        f"map_from_entries(list_transform({_last_wins(entries)}, lambda __e: {{'key': __e.k, 'value': __e.v}})) END"
+    )
+
+
+def _regexp_extract(args: list[exp.Expr]) -> exp.Expr:
+    """REGEXP_EXTRACT(pattern, input[, group]): ksqlDB takes the pattern first."""
+    pattern, text = _sql(args[:2])
+    group = f", {args[2].sql('duckdb')}" if len(args) > 2 else ""
+    return parse_sql(
+        f"CASE WHEN regexp_matches({text}, {pattern}) THEN regexp_extract({text}, {pattern}{group}) END"
+    )
+
+
+def _regexp_extract_all(args: list[exp.Expr]) -> exp.Expr:
+    pattern, text = _sql(args[:2])
+    group = f", {args[2].sql('duckdb')}" if len(args) > 2 else ""
+    return parse_sql(f"regexp_extract_all({text}, {pattern}{group})")
+
+
+def _java_ln(x: str) -> str:
+    """Java's Math.log: -Infinity at 0 and NaN below (DuckDB raises an error)."""
+    return f"CASE WHEN {x} = 0 THEN '-Infinity'::DOUBLE WHEN {x} < 0 THEN 'NaN'::DOUBLE ELSE ln({x}) END"
+
+
+def _log(args: list[exp.Expr]) -> exp.Expr:
+    if len(args) == 1:
+        return parse_sql(_java_ln(args[0].sql("duckdb")))
+    base, value = _sql(args)
+    return parse_sql(
+        f"CASE WHEN {base} IS NULL OR {value} IS NULL THEN NULL "
+        f"WHEN {base} <= 0 OR {base} = 1 THEN 'NaN'::DOUBLE ELSE ({_java_ln(value)}) / ln({base}) END"
+    )
+
+
+def _json_object_sql(j: str) -> str:
+    return f"coalesce(json_valid({j}), false) AND json_type({j}) = 'OBJECT'"
+
+
+def _json_concat(args: list[exp.Expr]) -> exp.Expr:
+    """JSON_CONCAT as PostgreSQL's ``||`` (ksqlDB's rule): objects merge their top-level keys (the last
+    value wins); otherwise arrays concatenate, other values counting as one-element arrays; NULL
+    when any input is NULL or not JSON."""
+    js = _sql(args)
+    valid = " AND ".join(f"coalesce(json_valid({j}), false)" for j in js)
+    objects = " AND ".join(f"json_type({j}) = 'OBJECT'" for j in js)
+
+    def concat(lists: list[str]) -> str:
+        result = lists[0]
+        for more in lists[1:]:
+            result = f"list_concat({result}, {more})"
+        return result
+
+    entries = concat(
+        [
+            f"list_transform(json_keys({j}), lambda __k: {{'k': __k, 'v': "
+            f"CAST(json_extract({j}, '$.\"' || __k || '\"') AS VARCHAR)}})"
+            for j in js
+        ]
+    )
+    merged = (
+        f"'{{' || array_to_string(list_transform({_last_wins(entries)}, "
+        f"lambda __e: CAST(to_json(__e.k) AS VARCHAR) || ':' || __e.v), ',') || '}}'"
+    )
+    elements = concat(
+        [
+            f"CASE WHEN json_type({j}) = 'ARRAY' THEN CAST(json_extract({j}, '$[*]') AS VARCHAR[]) "
+            f"ELSE [CAST(json({j}) AS VARCHAR)] END"
+            for j in js
+        ]
+    )
+    return parse_sql(
+        f"CASE WHEN NOT ({valid}) THEN NULL WHEN {objects} THEN {merged} "
+        f"ELSE '[' || array_to_string({elements}, ',') || ']' END"
+    )
+
+
+def _java_time_text(wall: str) -> str:
+    """Java's LocalTime.toString of a TIMESTAMP's time: HH:mm, then :ss and .SSS only when not zero."""
+    ms = f"(epoch_ms({wall}) % 60000)"
+    return (
+        f"strftime({wall}, '%H:%M') || CASE WHEN {ms} = 0 THEN '' "
+        f"WHEN {ms} % 1000 = 0 THEN strftime({wall}, ':%S') ELSE strftime({wall}, ':%S.%g') END"
+    )
+
+
+def _typed_to_json_string(node: exp.Expr) -> exp.Expr:
+    """TO_JSON_STRING: NULL is 'null'; a TIMESTAMP or TIME is written as Java writes it."""
+    value = node.expressions[0]
+    type_name = value.type.this.name if getattr(value, "type", None) is not None else "UNKNOWN"
+    x = value.sql("duckdb")
+    if type_name.startswith("TIMESTAMP") or type_name == "DATETIME":
+        text = f"strftime({x}, '%Y-%m-%d') || 'T' || {_java_time_text(x)}"
+        return parse_sql(f"coalesce('\"' || {text} || '\"', 'null')")
+    if type_name == "TIME":
+        return parse_sql(
+            f"coalesce('\"' || {_java_time_text(f'(DATE {chr(39)}1970-01-01{chr(39)} + {x})')} || '\"', 'null')"
+        )
+    return parse_sql(f"coalesce(CAST(to_json({x}) AS VARCHAR), 'null')")
+
+
+_URL_PARTS = {"PATH": 4, "QUERY": 5, "FRAGMENT": 6}
+
+
+def _url_decoded(part: str) -> Builder:
+    """The path, query or fragment as java.net.URI answers them: percent-escapes decoded ('+' kept);
+    the path is '' when absent, the others NULL."""
+    group = _URL_PARTS[part]
+    extracted = f"regexp_extract({{0}}, '{_URL}', {group})"
+    if part != "PATH":
+        extracted = f"nullif({extracted}, '')"
+    return template(f"url_decode(replace({extracted}, '+', '%2B'))")
+
+
+def _url_parameter_decoded(args: list[exp.Expr]) -> exp.Expr:
+    """URL_EXTRACT_PARAMETER: the first value of the parameter, names and values form-decoded."""
+    query = f"regexp_extract({{0}}, '{_URL}', 5)"
+    decode = "url_decode(replace({}, '+', ' '))"
+    pairs = (
+        f"list_filter(string_split({query}, '&'), "
+        f"lambda __p: {decode.format('split_part(__p, ' + chr(39) + '=' + chr(39) + ', 1)')} = {{1}})"
+    )
+    value = f"nullif(split_part({pairs}[1], '=', 2), '')"
+    return sql_expr(decode.format(value), *args)
+
+
+def _typed_substring(node: exp.Expr) -> exp.Expr:
+    _check_string_argument("SUBSTRING", node)
+    return _substring(node.expressions)
+
+
+_RETYPED: dict[str, Callable[[exp.Expr], exp.Expr]] = {
+    "ROUND": lambda node: _typed_round(node),
+    "TO_JSON_STRING": lambda node: _typed_to_json_string(node),
+    "SUBSTRING": _typed_substring,
+}
+
+
+SCALARS.update(
+    {
+        "SUBSTRING": _deferred("SUBSTRING"),
+        "LPAD": _pad("lpad"),
+        "RPAD": _pad("rpad"),
+        "ARRAY_JOIN": _array_join,
+        "SPLIT_TO_MAP": _split_to_map,
+        "REGEXP_EXTRACT": _regexp_extract,
+        "REGEXP_EXTRACT_ALL": _regexp_extract_all,
+        "LN": lambda args: parse_sql(_java_ln(args[0].sql("duckdb"))),
+        "LOG": _log,
+        "SQRT": template("CASE WHEN {0} < 0 THEN 'NaN'::DOUBLE ELSE sqrt({0}) END"),
+        # Java's Math.cbrt is exact on cubes (DuckDB's answers 3.0000000000000004 for 27)
+        "CBRT": template(
+            "CASE WHEN pow(round(cbrt({0})), 3) = {0} THEN CAST(round(cbrt({0})) AS DOUBLE) ELSE cbrt({0}) END"
+        ),
+        "JSON_KEYS": lambda args: parse_sql(
+            f"CASE WHEN {_json_object_sql(args[0].sql('duckdb'))} THEN json_keys({args[0].sql('duckdb')}) END"
+        ),
+        "JSON_CONCAT": _json_concat,
+        "TO_JSON_STRING": _deferred("TO_JSON_STRING"),
+        "URL_EXTRACT_PATH": _url_decoded("PATH"),
+        "URL_EXTRACT_QUERY": _url_decoded("QUERY"),
+        "URL_EXTRACT_FRAGMENT": _url_decoded("FRAGMENT"),
+        "URL_EXTRACT_PARAMETER": _url_parameter_decoded,
     }
 )

@@ -148,8 +148,10 @@ class KsqlParser(Parser):
     # Every function call stays an exp.Anonymous carrying the name as written: the compiler maps
     # ksqlDB's names itself (compile_functions.py), so sqlglot's own name mapping must not interfere.
     FUNCTIONS: t.ClassVar = {}
-    # ... and so does CHR, which sqlglot parses on its own (ksqlDB's takes a code point or '\uXXXX').
-    FUNCTION_PARSERS: t.ClassVar = {k: v for k, v in Parser.FUNCTION_PARSERS.items() if k != "CHR"}
+    # ... and so do these, which sqlglot would parse on its own into its own meanings.
+    FUNCTION_PARSERS: t.ClassVar = {
+        k: v for k, v in Parser.FUNCTION_PARSERS.items() if k not in ("CHR", "SUBSTRING", "INITCAP")
+    }
 
     LAMBDAS: t.ClassVar = {**Parser.LAMBDAS, TokenType.FARROW: _lambda}
 

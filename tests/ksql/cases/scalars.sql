@@ -99,3 +99,104 @@ CREATE STREAM input (id STRING KEY, s STRING) WITH (kafka_topic='t', value_forma
 CREATE STREAM output AS SELECT id, FORMAT_DATE(PARSE_DATE(s, 'dd/MM/yyyy'), 'EEE, MMM d, yyyy') AS d, FORMAT_DATE(PARSE_DATE(s, 'dd/MM/yyyy'), 'yyyy-MM-dd''T''') AS quoted, FORMAT_TIME(PARSE_TIME('13:25', 'HH:mm'), 'hh:mm a') AS t FROM input;
 --@input: INPUT {"key": "1", "value": {"s": "11/10/2021"}}
 --@output: OUTPUT {"ID": "1", "D": "Mon, Oct 11, 2021", "QUOTED": "2021-10-11T", "T": "01:25 PM"}
+
+--@test: REGEXP_EXTRACT and REGEXP_EXTRACT_ALL take the pattern first
+CREATE STREAM input (id STRING KEY, s STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, REGEXP_EXTRACT('(.*) (.*)', s, 2) AS second, REGEXP_EXTRACT('l+', s) AS ls, REGEXP_EXTRACT('z', s) AS none, REGEXP_EXTRACT_ALL('(\w+) (\w+)', s, 2) AS pairs FROM input;
+--@input: INPUT {"key": "1", "value": {"s": "hello there nice day"}}
+--@input: INPUT {"key": "2", "value": {"s": null}}
+--@output: OUTPUT {"ID": "1", "SECOND": "day", "LS": "ll", "NONE": null, "PAIRS": ["there", "day"]}
+--@output: OUTPUT {"ID": "2", "SECOND": null, "LS": null, "NONE": null, "PAIRS": null}
+
+--@test: SUBSTRING clamps positions as ksqlDB's Java indices do
+CREATE STREAM input (id STRING KEY, s STRING, p INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, SUBSTRING(s, 1, 4) AS a, SUBSTRING(s, -3) AS b, SUBSTRING(s, 0, 2) AS c, SUBSTRING(s, 10) AS d, SUBSTRING(s, -10, 2) AS e, SUBSTRING(s, p) AS f FROM input;
+--@input: INPUT {"key": "1", "value": {"s": "stream", "p": null}}
+--@output: OUTPUT {"ID": "1", "A": "stre", "B": "eam", "C": "st", "D": "", "E": "st", "F": null}
+
+--@test: LPAD and RPAD: truncation, empty or NULL padding, negative length
+CREATE STREAM input (id STRING KEY, s STRING, n INT, pad STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, LPAD(s, n, pad) AS l, RPAD(s, n, pad) AS r FROM input;
+--@input: INPUT {"key": "1", "value": {"s": "Foo", "n": 7, "pad": "Bar"}}
+--@input: INPUT {"key": "2", "value": {"s": "Foo", "n": 2, "pad": "Bar"}}
+--@input: INPUT {"key": "3", "value": {"s": "", "n": 2, "pad": "Bar"}}
+--@input: INPUT {"key": "4", "value": {"s": "Foo", "n": -1, "pad": "Bar"}}
+--@input: INPUT {"key": "5", "value": {"s": "Foo", "n": 5, "pad": ""}}
+--@input: INPUT {"key": "6", "value": {"s": "Foo", "n": 5, "pad": null}}
+--@output: OUTPUT {"ID": "1", "L": "BarBFoo", "R": "FooBarB"}
+--@output: OUTPUT {"ID": "2", "L": "Fo", "R": "Fo"}
+--@output: OUTPUT {"ID": "3", "L": "Ba", "R": "Ba"}
+--@output: OUTPUT {"ID": "4", "L": null, "R": null}
+--@output: OUTPUT {"ID": "5", "L": null, "R": null}
+--@output: OUTPUT {"ID": "6", "L": null, "R": null}
+
+--@test: ARRAY_JOIN writes a NULL element as null
+CREATE STREAM input (id STRING KEY, a ARRAY<STRING>, n ARRAY<INT>) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, ARRAY_JOIN(a) AS s, ARRAY_JOIN(n, '|') AS i FROM input;
+--@input: INPUT {"key": "1", "value": {"a": ["x", null, "y"], "n": [1, 2]}}
+--@input: INPUT {"key": "2", "value": {"a": null, "n": []}}
+--@output: OUTPUT {"ID": "1", "S": "x,null,y", "I": "1|2"}
+--@output: OUTPUT {"ID": "2", "S": null, "I": ""}
+
+--@test: SPLIT_TO_MAP keeps a repeated key's last value and skips entries without a key delimiter
+CREATE STREAM input (id STRING KEY, s STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, SPLIT_TO_MAP(s, '/', ':=') AS m, SPLIT_TO_MAP(s, '', ':=') AS empty_delimiter FROM input;
+--@input: INPUT {"key": "1", "value": {"s": "apple:=green/cherry:=red//plum/apple:=red"}}
+--@output: OUTPUT {"ID": "1", "M": {"apple": "red", "cherry": "red"}, "EMPTY_DELIMITER": null}
+
+--@test: TO_JSON_STRING writes dates, times and timestamps as ksqlDB does
+CREATE STREAM input (id STRING KEY, s STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, TO_JSON_STRING(PARSE_DATE('2021-10-11', 'yyyy-MM-dd')) AS d, TO_JSON_STRING(PARSE_TIME('13:25', 'HH:mm')) AS t, TO_JSON_STRING(PARSE_TIMESTAMP(s, 'yyyy-MM-dd HH:mm:ss.SSS')) AS ts, TO_JSON_STRING(ARRAY[1, 2, 3]) AS a, TO_JSON_STRING(MAP('c' := 2, 'd' := 4)) AS m, TO_JSON_STRING('abc') AS str FROM input;
+--@input: INPUT {"key": "1", "value": {"s": "2021-06-30 12:18:39.446"}}
+--@output: OUTPUT {"ID": "1", "D": "\"2021-10-11\"", "T": "\"13:25\"", "TS": "\"2021-06-30T12:18:39.446\"", "A": "[1,2,3]", "M": "{\"c\":2,\"d\":4}", "STR": "\"abc\""}
+
+--@test: JSON_CONCAT merges objects, concatenates arrays, wraps other values
+CREATE STREAM input (id STRING KEY, a STRING, b STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, JSON_CONCAT(a, b) AS j FROM input;
+--@input: INPUT {"key": "1", "value": {"a": "{\"a\": 1}", "b": "{\"b\": 2}"}}
+--@input: INPUT {"key": "2", "value": {"a": "{\"a\": {\"5\": 6}}", "b": "{\"a\": {\"3\": 4}}"}}
+--@input: INPUT {"key": "3", "value": {"a": "[1, 2]", "b": "3"}}
+--@input: INPUT {"key": "4", "value": {"a": "null", "b": "null"}}
+--@input: INPUT {"key": "5", "value": {"a": "[1, 2]", "b": "{\"a\": 1}"}}
+--@input: INPUT {"key": "6", "value": {"a": "abc", "b": "[1]"}}
+--@input: INPUT {"key": "7", "value": {"a": null, "b": "[1]"}}
+--@output: OUTPUT {"ID": "1", "J": "{\"a\":1,\"b\":2}"}
+--@output: OUTPUT {"ID": "2", "J": "{\"a\":{\"3\":4}}"}
+--@output: OUTPUT {"ID": "3", "J": "[1,2,3]"}
+--@output: OUTPUT {"ID": "4", "J": "[null,null]"}
+--@output: OUTPUT {"ID": "5", "J": "[1,2,{\"a\":1}]"}
+--@output: OUTPUT {"ID": "6", "J": null}
+--@output: OUTPUT {"ID": "7", "J": null}
+
+--@test: JSON_KEYS is NULL for what is not an object
+CREATE STREAM input (id STRING KEY, j STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, JSON_KEYS(j) AS k FROM input;
+--@input: INPUT {"key": "1", "value": {"j": "{\"a\": \"abc\", \"b\": { \"c\": \"a\" }, \"d\": 1}"}}
+--@input: INPUT {"key": "2", "value": {"j": "{}"}}
+--@input: INPUT {"key": "3", "value": {"j": "[]"}}
+--@input: INPUT {"key": "4", "value": {"j": "123"}}
+--@input: INPUT {"key": "5", "value": {"j": ""}}
+--@output: OUTPUT {"ID": "1", "K": ["a", "b", "d"]}
+--@output: OUTPUT {"ID": "2", "K": []}
+--@output: OUTPUT {"ID": "3", "K": null}
+--@output: OUTPUT {"ID": "4", "K": null}
+--@output: OUTPUT {"ID": "5", "K": null}
+
+--@test: URL parts are decoded as java.net.URI decodes them
+CREATE STREAM input (id STRING KEY, u STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, URL_EXTRACT_FRAGMENT(u) AS f, URL_EXTRACT_QUERY(u) AS q, URL_EXTRACT_PARAMETER(u, 'a b') AS p, URL_EXTRACT_PATH(u) AS path FROM input;
+--@input: INPUT {"key": "1", "value": {"u": "http://test.com/path/to?a%20b=c%20d&x=foo%20bar#frag%20space"}}
+--@output: OUTPUT {"ID": "1", "F": "frag space", "Q": "a b=c d&x=foo bar", "P": "c d", "PATH": "/path/to"}
+
+--@test: logarithms and roots follow Java's Math at the edges
+CREATE STREAM input (id STRING KEY, x DOUBLE) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, LN(x) AS ln, LOG(x) AS log, LOG(2, 8) AS log2, SQRT(x) AS sq, CBRT(27) AS cb FROM input;
+--@input: INPUT {"key": "1", "value": {"x": 0}}
+--@input: INPUT {"key": "2", "value": {"x": 1}}
+--@output: OUTPUT {"ID": "1", "LN": -Infinity, "LOG": -Infinity, "LOG2": 3.0, "SQ": 0.0, "CB": 3.0}
+--@output: OUTPUT {"ID": "2", "LN": 0.0, "LOG": 0.0, "LOG2": 3.0, "SQ": 1.0, "CB": 3.0}
+
+--@test: SUBSTRING of a number is rejected as ksqlDB rejects it
+CREATE STREAM input (id STRING KEY, v INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, SUBSTRING(v, 1, 2) AS s FROM input;
+--@expected.message: Function 'SUBSTRING' does not accept parameters (INTEGER, INTEGER, INTEGER).
