@@ -389,17 +389,21 @@ class QueryCompiler:
                 for k, v in pairs
             ]
             return exp.Anonymous(this="struct_pack", expressions=fields)
-        # An entry whose key is NULL is left out: DuckDB would fail the whole query on it.
-        entries = exp.Array(
-            expressions=[
-                exp.Struct(expressions=[exp.PropertyEQ(this=exp.to_identifier("key"), expression=k),
-                                        exp.PropertyEQ(this=exp.to_identifier("value"), expression=v)])
-                for k, v in pairs
-            ]
-        )  # fmt: skip
-        kept = sqlglot.parse_one("list_filter(__entries, lambda e: e.key IS NOT NULL)", read="duckdb")
-        kept.find(exp.Column).replace(entries)
-        return exp.Anonymous(this="map_from_entries", expressions=[kept])
+        # An entry whose key is NULL is left out: DuckDB would fail the whole query on it. The
+        # values stay one array literal, so the constructor's type checks see them together.
+        arrays = {
+            "__K": exp.Array(expressions=[k for k, _ in pairs]),
+            "__V": exp.Array(expressions=[v for _, v in pairs]),
+        }
+        built = sqlglot.parse_one(
+            "map_from_entries(list_filter(list_transform(generate_series(1, len(__K)), "
+            "lambda i: {'key': __K[i], 'value': __V[i]}), lambda e: e.key IS NOT NULL))",
+            read="duckdb",
+        )
+        for column in list(built.find_all(exp.Column)):
+            if column.name in arrays:
+                column.replace(arrays[column.name].copy())
+        return built
 
     def _cast(self, node: exp.Expr) -> exp.Expr:
         from sqlglot import exp
