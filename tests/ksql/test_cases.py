@@ -102,7 +102,7 @@ def _in_order(rows: list[dict], entry: catalog.CatalogEntry) -> list[dict]:
 E2E = [
     c
     for c in CASES
-    if c.tier in ("keys", "basic")
+    if c.tier in ("keys", "basic", "formats")
     and c.error is None
     and c.name.startswith(("INT key", "BIGINT", "stream-table", "aggregation", "DELIMITED", "KAFKA value"))
 ]
@@ -113,11 +113,7 @@ def test_cli_case(case: Case, cli, settings, tmp_path: Path, topic_name: str) ->
     """Through the product's contract: ksql apply FILE, load --until-caught-up, sql ... --format jsonl."""
     text = case.text.replace("kafka_topic='", f"kafka_topic='cli-{uuid.uuid4().hex[:8]}-")
     statements = tmp_path / "case.sql"
-    statements.write_text(
-        text.replace("partitions=", "partitions=").replace(
-            "value_format='JSON'", "value_format='JSON', partitions=1"
-        )
-    )
+    statements.write_text(text.replace("WITH (", "WITH (partitions=1, "))
     applied = cli("ksql", "apply", str(statements))
     assert applied.exit_code == 0, applied.stderr
     con_entries = _catalog(settings)
