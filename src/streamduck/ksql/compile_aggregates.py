@@ -1,8 +1,9 @@
 """ksqlDB's aggregate functions as DuckDB aggregates.
 
 "By offset" means the order a single consumer would have read the rows in: ROWTIME, then partition,
-then offset (offsets are only ordered within a partition). Like ksqlDB, the collecting aggregates
-skip nulls.
+then offset (offsets are only ordered within a partition). As in ksqlDB's UDAFs, COLLECT_LIST and
+COLLECT_SET keep NULL values (their aggregate methods add whatever they are given), while TOPK,
+LATEST_BY_OFFSET and EARLIEST_BY_OFFSET (by default) skip them.
 """
 
 from __future__ import annotations
@@ -36,6 +37,21 @@ def _latest(direction: str) -> Builder:
     return build
 
 
+_BY_OFFSET = "ORDER BY ROWTIME, ROWPARTITION, ROWOFFSET"
+
+
+def _collect_map(args: list[exp.Expr]) -> exp.Expr:
+    from streamduck.ksql.compile_functions import last_wins, parse_sql
+
+    entries = (
+        f"flatten(list(list_transform(map_entries({args[0].sql('duckdb')}), "
+        f"lambda __e: {{'k': __e.key, 'v': __e.value}}) {_BY_OFFSET}))"
+    )
+    return parse_sql(
+        f"map_from_entries(list_transform({last_wins(entries)}, lambda __e: {{'key': __e.k, 'value': __e.v}}))"
+    )
+
+
 AGGREGATES: dict[str, Builder] = {
     "COUNT": lambda args: call("count", *args),
     "COUNT_DISTINCT": template("count(DISTINCT {0})"),
@@ -48,10 +64,16 @@ AGGREGATES: dict[str, Builder] = {
     "CORRELATION": renamed("corr"),
     "LATEST_BY_OFFSET": _latest("LATEST"),
     "EARLIEST_BY_OFFSET": _latest("EARLIEST"),
-    "COLLECT_LIST": template(
-        "list({0} ORDER BY ROWTIME, ROWPARTITION, ROWOFFSET) FILTER (WHERE {0} IS NOT NULL)"
+    "COLLECT_LIST": template(f"list({{0}} {_BY_OFFSET})"),
+    # a List that adds a value it does not hold yet: first occurrences, in offset order
+    "COLLECT_SET": template(
+        f"list_filter(list({{0}} {_BY_OFFSET}), lambda __v, __i: "
+        f"list_position(list({{0}} {_BY_OFFSET}), __v) = __i)"
     ),
-    "COLLECT_SET": template("list(DISTINCT {0}) FILTER (WHERE {0} IS NOT NULL)"),
+    # sums every element of every row's list (NULL lists and elements count as nothing)
+    "SUM_LIST": template("coalesce(sum(list_sum({0})), 0)"),
+    # every row's map merged into one, a later row's value winning
+    "COLLECT_MAP": lambda args: _collect_map(args),
     "TOPK": template("(list({0} ORDER BY {0} DESC) FILTER (WHERE {0} IS NOT NULL))[1:{1}]"),
     "HISTOGRAM": template("histogram(CAST({0} AS VARCHAR)) FILTER (WHERE {0} IS NOT NULL)"),
     # the one value every row holds (NULL counts as a value), else NULL

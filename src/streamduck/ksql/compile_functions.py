@@ -389,7 +389,6 @@ SCALARS.update(
         ),
         "MAP_UNION": template("map_concat(coalesce({0}, MAP {{}}), coalesce({1}, MAP {{}}))"),
         "GEO_DISTANCE": _geo_distance,
-        "SUM_LIST": template("list_sum({0})"),
     }
 )
 
@@ -707,7 +706,7 @@ def _array_join(args: list[exp.Expr]) -> exp.Expr:
     )
 
 
-def _last_wins(entries: str) -> str:
+def last_wins(entries: str) -> str:
     """Struct entries ``{k, v}`` with one per key: at the key's first place, with its last value."""
     keys = f"list_transform({entries}, lambda __x: __x.k)"
     first = f"list_filter({keys}, lambda __v, __i: list_position({keys}, __v) = __i)"
@@ -723,7 +722,7 @@ def _split_to_map(args: list[exp.Expr]) -> exp.Expr:
     entries = f"list_transform({pairs}, lambda __p: {{'k': split_part(__p, {kv}, 1), 'v': split_part(__p, {kv}, 2)}})"
     return parse_sql(
         f"CASE WHEN {entry} = '' OR {kv} = '' OR {entry} = {kv} THEN NULL ELSE "
-        f"map_from_entries(list_transform({_last_wins(entries)}, lambda __e: {{'key': __e.k, 'value': __e.v}})) END"
+        f"map_from_entries(list_transform({last_wins(entries)}, lambda __e: {{'key': __e.k, 'value': __e.v}})) END"
     )
 
 
@@ -783,7 +782,7 @@ def _json_concat(args: list[exp.Expr]) -> exp.Expr:
         ]
     )
     merged = (
-        f"'{{' || array_to_string(list_transform({_last_wins(entries)}, "
+        f"'{{' || array_to_string(list_transform({last_wins(entries)}, "
         f"lambda __e: CAST(to_json(__e.k) AS VARCHAR) || ':' || __e.v), ',') || '}}'"
     )
     elements = concat(

@@ -53,11 +53,11 @@ CREATE STREAM output AS SELECT id, CUBE_EXPLODE(a) AS c FROM input;
 --@output: OUTPUT {"ID": "1", "C": [1, null]}
 --@output: OUTPUT {"ID": "1", "C": [1, 2]}
 
---@test: SUM_LIST, AS_VALUE and TO_JSON_STRING of NULL
-CREATE STREAM input (id STRING KEY, a ARRAY<INT>, n STRING) WITH (kafka_topic='t', value_format='JSON');
-CREATE STREAM output AS SELECT id, SUM_LIST(a) AS s, AS_VALUE(id) AS v, TO_JSON_STRING(n) AS j FROM input;
---@input: INPUT {"key": "1", "value": {"a": [1, 2, 3], "n": null}}
---@output: OUTPUT {"ID": "1", "S": 6, "V": "1", "J": "null"}
+--@test: AS_VALUE and TO_JSON_STRING of NULL
+CREATE STREAM input (id STRING KEY, n STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, AS_VALUE(id) AS v, TO_JSON_STRING(n) AS j FROM input;
+--@input: INPUT {"key": "1", "value": {"n": null}}
+--@output: OUTPUT {"ID": "1", "V": "1", "J": "null"}
 
 --@test: STRINGTODATE and DATETOSTRING count days since the epoch
 CREATE STREAM input (id STRING KEY, s STRING) WITH (kafka_topic='t', value_format='JSON');

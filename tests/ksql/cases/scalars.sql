@@ -200,3 +200,12 @@ CREATE STREAM output AS SELECT id, LN(x) AS ln, LOG(x) AS log, LOG(2, 8) AS log2
 CREATE STREAM input (id STRING KEY, v INT) WITH (kafka_topic='t', value_format='JSON');
 CREATE STREAM output AS SELECT id, SUBSTRING(v, 1, 2) AS s FROM input;
 --@expected.message: Function 'SUBSTRING' does not accept parameters (INTEGER, INTEGER, INTEGER).
+
+--@test: collecting aggregates keep NULLs in offset order; SUM_LIST and COLLECT_MAP aggregate rows
+CREATE STREAM input (id STRING KEY, g STRING, v INT, a ARRAY<INT>, m MAP<STRING, INT>) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE output AS SELECT g, COLLECT_LIST(v) AS l, COLLECT_SET(v) AS s, SUM_LIST(a) AS sl, COLLECT_MAP(m) AS cm, TOPK(v, 2) AS tk, TOPKDISTINCT(v, 2) AS tkd FROM input GROUP BY g;
+--@input: INPUT {"key": "1", "value": {"g": "x", "v": 3, "a": [1, 2], "m": {"a": 1}}, "timestamp": 1}
+--@input: INPUT {"key": "2", "value": {"g": "x", "v": null, "a": null, "m": null}, "timestamp": 2}
+--@input: INPUT {"key": "3", "value": {"g": "x", "v": 1, "a": [null, 4], "m": {"a": 2, "b": 3}}, "timestamp": 3}
+--@input: INPUT {"key": "4", "value": {"g": "x", "v": 3, "a": [], "m": {"c": 1}}, "timestamp": 4}
+--@output: OUTPUT {"G": "x", "L": [3, null, 1, 3], "S": [3, null, 1], "SL": 7, "CM": {"a": 2, "b": 3, "c": 1}, "TK": [3, 3], "TKD": [3, 1]}
