@@ -121,76 +121,62 @@ def test_kill_storm_on_ducklake_loses_and_duplicates_nothing(lake_settings, lake
     print(f"6 SIGKILLs among 3 members, {total} records, none lost or duplicated: {progress}")
 
 
-def test_a_zombie_whose_commit_races_its_successor_lands_nothing(lake_settings, monkeypatch):
-    """Both pass the compare of compare-and-set in their own snapshot; the successor commits first.
+def batch_of(partition: int, offsets: range):
+    builder = BatchBuilder(PEOPLE, BatchLimits())  # started from nothing, like a member after a rebalance
+    builder.add(partition, records(offsets))
+    return builder.take()
 
-    The zombie's COMMIT then conflicts (both wrote the offsets table); re-run, its compare-and-set
-    sees the successor's offsets and rolls the batch back whole.
-    """
+
+def other_commits_meanwhile(monkeypatch, con, other_con, other_batch, loader: str) -> list:
+    """Have ``other_batch`` commit on ``other_con`` in the middle of ``con``'s next batch transaction
+    (after its compare-and-set passed, before its COMMIT); returns the list that gets its result."""
     from streamduck.load import commit as commit_module
 
-    zombie_con, successor_con = lake_settings.backend.connect(), lake_settings.backend.connect()
-    ensure_source(zombie_con, PEOPLE)
-    successor, zombie = BatchBuilder(PEOPLE, BatchLimits()), BatchBuilder(PEOPLE, BatchLimits())
-    successor.add(0, records(range(5)))
-    zombie.add(0, records(range(3)))
-    successor_batch, zombie_batch = successor.take(), zombie.take()
-    record_drift = commit_module._record_drift
+    record_drift, done = commit_module._record_drift, []
 
-    def successor_commits_meanwhile(con, batch):
-        record_drift(con, batch)
-        if con is zombie_con and batch is zombie_batch and not successor_done:
-            successor_done.append(
+    def interleaved(connection, batch):
+        record_drift(connection, batch)
+        if connection is con and not done:
+            done.append(
                 commit_batch(
-                    successor_con, successor_batch, guarantee=EXACTLY_ONCE, loader="new", max_value_bytes=1000
+                    other_con, other_batch, guarantee=EXACTLY_ONCE, loader=loader, max_value_bytes=1000
                 )
             )
 
-    successor_done: list = []
-    monkeypatch.setattr(commit_module, "_record_drift", successor_commits_meanwhile)
-    retries = []
+    monkeypatch.setattr(commit_module, "_record_drift", interleaved)
+    return done
+
+
+def test_a_zombie_whose_commit_races_its_successor_lands_nothing(lake_settings, monkeypatch):
+    """Both pass the compare of compare-and-set in their own snapshot; the successor commits first.
+
+    The zombie's COMMIT then conflicts (both updated the stream's commit fence); re-run, its
+    compare-and-set sees the successor's offsets and rolls the batch back whole.
+    """
+    zombie_con, successor_con = lake_settings.backend.connect(), lake_settings.backend.connect()
+    ensure_source(zombie_con, PEOPLE)
+    successor = other_commits_meanwhile(monkeypatch, zombie_con, successor_con, batch_of(0, range(5)), "new")
+    zombie_batch, retries = batch_of(0, range(3)), []
     result = retry_conflicts(
         lambda: commit_batch(
             zombie_con, zombie_batch, guarantee=EXACTLY_ONCE, loader="old", max_value_bytes=1000
         ),
         on_retry=retries.append,
     )
-    print(
-        successor_done,
-        result,
-        zombie_con.execute("SELECT loader, next_offset FROM _streamduck.offsets").fetchall(),
-    )
-    assert successor_done[0].committed
+    assert successor[0].committed
     assert len(retries) == 1, "the zombie's first COMMIT must lose to the successor's"
     assert not result.committed and result.conflicts == {0: 5}
     assert zombie_con.execute('SELECT count(*), max("offset") FROM raw."PEOPLE"').fetchone() == (5, 4)
-    assert zombie_con.execute("SELECT loader, next_offset FROM _streamduck.offsets").fetchall() == [
-        ("new", 5)
-    ]
+    offsets = zombie_con.execute("SELECT loader, next_offset FROM _streamduck.offsets").fetchall()
+    assert offsets == [("new", 5)]
 
 
 def test_conflicting_commits_are_retried_and_counted_in_load_history(lake_settings, monkeypatch):
     """Two writers of different partitions: the second's COMMIT conflicts, is re-run and lands, counted."""
-    from streamduck.load import commit as commit_module
-
     mine, theirs = lake_settings.backend.connect(), lake_settings.backend.connect()
     ensure_source(mine, PEOPLE)
-    first, second = BatchBuilder(PEOPLE, BatchLimits()), BatchBuilder(PEOPLE, BatchLimits())
-    first.add(0, records(range(4)))
-    second.add(1, records(range(6)))
-    my_batch, their_batch = first.take(), second.take()
-    record_drift = commit_module._record_drift
-    done: list = []
-
-    def they_commit_meanwhile(con, batch):
-        record_drift(con, batch)
-        if con is mine and not done:
-            done.append(
-                commit_batch(theirs, their_batch, guarantee=EXACTLY_ONCE, loader="b", max_value_bytes=1000)
-            )
-
-    monkeypatch.setattr(commit_module, "_record_drift", they_commit_meanwhile)
-    retried = 0
+    other_commits_meanwhile(monkeypatch, mine, theirs, batch_of(1, range(6)), "b")
+    my_batch, retried = batch_of(0, range(4)), 0
 
     def attempt():
         return commit_batch(
