@@ -77,7 +77,7 @@ def run_demo(
     _fresh_warehouse(warehouse)
     with EmbeddedBroker() as broker:
         project = Project(
-            Settings(bootstrap_servers=broker.bootstrap_servers, warehouse=warehouse, sql_dir=sql_dir)
+            Settings(bootstrap_servers=broker.bootstrap_servers, warehouse=str(warehouse), sql_dir=sql_dir)
         )
         settings, people = project.settings, project.stream(stream)
         report = DemoReport(bootstrap_servers=broker.bootstrap_servers, warehouse=warehouse)

@@ -153,3 +153,30 @@ def test_writer_retries_a_batch_that_outgrows_its_memory_limit(tmp_path, monkeyp
         64,
         len(value),
     )
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        ("yyyy-MM-dd HH:mm:ss", "2026-01-02 03:04:05"),
+        ("yyyy-MM-dd'T'HH:mm:ssXXX", "2026-01-02T04:04:05+01:00"),
+    ],
+)
+def test_rowtime_from_a_string_column_with_timestamp_format(pattern, text):
+
+    from streamduck.ksql.parser import parse_text
+    from streamduck.ksql.sources import definition_from
+
+    (statement,) = parse_text(
+        "CREATE STREAM events (id STRING KEY, at STRING) WITH (kafka_topic='events', "
+        f"value_format='JSON', timestamp='at', timestamp_format='{quote_string(pattern)[1:-1]}');"
+    )
+    events = definition_from(statement)
+    con = duckdb.connect()
+    ensure_source(con, events)
+    builder = BatchBuilder(events, BatchLimits())
+    value = f'{{"at": "{text}"}}'.encode()
+    builder.add(0, [Record(0, 5, b"k", [], value, len(value))])
+    commit_batch(con, builder.take(), guarantee=EXACTLY_ONCE, loader="t", max_value_bytes=1000)
+    # ROWTIME is epoch milliseconds, read from the column (not the record's timestamp, 5 ms)
+    assert con.execute("SELECT ROWTIME FROM events").fetchall() == [(1767323045000,)]

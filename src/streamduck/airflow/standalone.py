@@ -48,7 +48,8 @@ class AirflowStandalone:
     project: Path
     port: int
     bootstrap_servers: str
-    home: Path | None = None
+    home: Path = Path("airflow_home")
+    """AIRFLOW_HOME; a relative path is taken relative to the project."""
     warehouse: str | None = None
     """Where the DAGs load: a DuckDB file relative to the project (default ``data/warehouse.duckdb``)
     or a DuckLake (``ducklake:...``, with ``data_path``)."""
@@ -57,7 +58,7 @@ class AirflowStandalone:
 
     def __post_init__(self) -> None:
         self.project = self.project.resolve()
-        self.home = (self.home or self.project / "airflow_home").resolve()
+        self.home = (self.project / self.home).resolve()
         if not (self.project / "dags").is_dir():
             raise ConfigError(f"{self.project} has no dags/ folder: run this from a streamduck project")
 

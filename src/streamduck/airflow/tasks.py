@@ -106,7 +106,7 @@ def asset_event_extra(loaded: dict[str, Any]) -> dict[str, Any]:
         f"{loaded.get('topic') or loaded.get('stream')}"
         + (f" offsets {offsets}" if offsets else " (nothing new)")
     )
-    extra = {"summary": summary}
+    extra: dict[str, Any] = {"summary": summary}
     extra.update({key: loaded.get(key) for key in ("stream", "topic", "rows", "dead_letters", "ranges")})
     return extra
 

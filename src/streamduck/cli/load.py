@@ -94,13 +94,14 @@ class _progress:
             return None
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                                  transient=True)  # fmt: skip
-        self._progress.start()
-        task = self._progress.add_task("joining the consumer group")
+        progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                            transient=True)  # fmt: skip
+        self._progress = progress
+        progress.start()
+        task = progress.add_task("joining the consumer group")
 
         def update(report: Any) -> None:
-            self._progress.update(task, description=f"{report.rows} rows, {report.dead_letters} dead letters")
+            progress.update(task, description=f"{report.rows} rows, {report.dead_letters} dead letters")
 
         return update
 

@@ -146,7 +146,7 @@ def describe_groups(admin: KafkaAdminClient, group_ids: list[str]) -> dict[str, 
     kafka-python 3.0.12 fails to decode the bits Tansu returns (an unknown ACL operation 15);
     streamduck does not use them, so this client drops them before decoding.
     """
-    admin._process_acl_operations = _without_acl_operations  # type: ignore[method-assign]  # noqa: SLF001
+    admin._process_acl_operations = _without_acl_operations  # noqa: SLF001
     described: dict[str, dict[str, Any]] = admin.describe_groups(group_ids)
     return described
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -90,7 +90,10 @@ def produce_lines(
         if created is not None and on_created is not None:
             on_created(created)
     client = producer(settings, linger_ms=5)
-    sent, failures = 0, []  # failures are collected by callbacks, so any amount of input fits in memory
+    sent, failures = (
+        0,
+        list[Any](),
+    )  # failures are collected by callbacks, so any amount of input fits in memory
     try:
         with broker_errors(settings):
             for number, line in enumerate(lines, start=1):
@@ -139,7 +142,7 @@ def consume_records(
     stop: threading.Event | None = None,
     partition: int | None = None,
     offset: int | str | None = None,
-) -> Iterator[ConsoleRecord]:
+) -> Generator[ConsoleRecord, None, None]:
     """Yield records of ``topic`` until ``max_messages`` or ``timeout_ms`` idle (see module doc).
 
     With a group, a record's offset is committed once the caller asks for the next record (or the

@@ -351,7 +351,7 @@ def _assigned(assignment: Any) -> list[tuple[str, int]]:
         return [(tp.topic, tp.partition) for tp in assignment.partitions()]
     if not isinstance(assignment, Mapping):
         return []  # empty (Tansu) or undecodable
-    pairs = []
+    pairs: list[tuple[Any, int]] = []
     for entry in assignment.get("assigned_partitions") or []:
         topic, partitions = (
             (entry.get("topic"), entry.get("partitions")) if isinstance(entry, Mapping) else entry

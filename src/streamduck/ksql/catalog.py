@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from streamduck.ksql.names import quote_sql
+from streamduck.warehouse.connection import one_row
 
 if TYPE_CHECKING:
     import duckdb
@@ -66,9 +67,11 @@ def remove(con: duckdb.DuckDBPyConnection, name: str) -> None:
 
 def entries(con: duckdb.DuckDBPyConnection) -> list[CatalogEntry]:
     """Every applied definition, by name; empty when nothing was ever applied."""
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = '_streamduck' AND table_name = 'definitions'"
-    ).fetchone()[0]
+    (exists,) = one_row(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = '_streamduck' AND table_name = 'definitions'"
+        )
+    )
     if not exists:
         return []
     rows = con.execute(

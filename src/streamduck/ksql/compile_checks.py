@@ -110,7 +110,7 @@ def _check_in(node: exp.In) -> None:
 
     target = ksql_type_of(node.this)
     category = _category(target)
-    if category not in ("numeric", "string", "boolean"):
+    if target is None or category not in ("numeric", "string", "boolean"):
         return
     for value in list(node.expressions):
         if isinstance(value, exp.Null):

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from streamduck.ksql.compile_functions import Builder
 
-__all__ = ["DATETIME_FUNCTIONS", "java_pattern_parts"]
+__all__ = ["DATETIME_FUNCTIONS", "java_pattern_parts", "parse_sql"]
 
 _OFFSET_LETTERS = "XxZz"
 
@@ -129,7 +129,7 @@ def _format_sql(pattern: str, local: str, utc: str) -> str:
     return " || ".join(pieces)
 
 
-def _parse_sql(text: str, pattern: str) -> tuple[str, bool]:
+def parse_sql(text: str, pattern: str) -> tuple[str, bool]:
     """SQL reading ``text`` with a Java pattern; True when it names its own zone offset."""
     fmt = ""
     zoned = False
@@ -203,7 +203,7 @@ def _parser(kind: str) -> Builder:
         from streamduck.ksql.compile_functions import literal_text, sql_expr
 
         pattern = literal_text(args[1], f"the format of {kind}")
-        parsed, zoned = _parse_sql(args[0].sql("duckdb"), pattern)
+        parsed, zoned = parse_sql(args[0].sql("duckdb"), pattern)
         if zoned:
             instant = f"timezone('UTC', {parsed})"
         else:

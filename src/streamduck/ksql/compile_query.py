@@ -465,7 +465,7 @@ class QueryCompiler:
             projected = {text: name for text, name in zip(self.projected_keys, names, strict=False)}
             return tuple(projected.get(_key_text(expr)) or output_name(expr, [0]) for expr in partition_by)
         if grouped:
-            group = select.args.get("group")
+            group = select.args["group"]
             return tuple(
                 _group_key_name(select, expr) for expr in group.expressions if not _is_window_key(expr)
             )

@@ -48,7 +48,7 @@ def ksql_operator(node: exp.Expr) -> exp.Expr:
     if narrowing:
         # Java narrows by truncation (2.7 -> 2); DuckDB would round.
         return exp.TryCast(
-            this=exp.Anonymous(this="trunc", expressions=[node.this.copy()]), to=node.to.copy()
+            this=exp.Anonymous(this="trunc", expressions=[node.this.copy()]), to=node.args["to"].copy()
         )
     return node
 

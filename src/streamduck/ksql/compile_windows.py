@@ -81,9 +81,10 @@ def apply_window(
     if final:
         _only_closed(select, relation, end, window)
     from_ = select.args.get("from_") or select.args.get("from")
-    from_.set(
-        "this", sqlglot.parse_one(subquery, read="duckdb").subquery(exp.to_identifier(alias, quoted=True))
-    )
+    assert from_ is not None, "a windowed query has a FROM"
+    windowed = sqlglot.parse_one(subquery, read="duckdb")
+    assert isinstance(windowed, exp.Select)
+    from_.set("this", windowed.subquery(exp.to_identifier(alias, quoted=True)))
     return _bounds(select, start, end)
 
 

@@ -62,7 +62,8 @@ def execute(con: duckdb.DuckDBPyConnection, statement: Statement) -> Outcome:
 def _construct(node: object) -> str:
     kind = getattr(node, "args", {}).get("kind", "")
     verb = type(node).__name__.removeprefix("Ksql").upper()
-    name = ksql_name(node.this) if getattr(node, "this", None) is not None else ""
+    this = getattr(node, "this", None)
+    name = ksql_name(this) if this is not None else ""
     return " ".join(part for part in (verb, kind, name) if part)
 
 

@@ -276,7 +276,7 @@ def push_query(
     finally:
         con.close()
     seen: dict[int, int] = {}
-    previous: set[tuple[Any, ...]] = set()
+    previous: set[str] = set()
     first = True
     while not should_stop():
         con = _open(settings)
@@ -304,7 +304,7 @@ def push_limit(text: str | ParsedQuery) -> int | None:
 
 
 def _new_rows(
-    result: QueryResult, compiled: CompiledQuery, seen: dict[int, int], previous: set[tuple[Any, ...]]
+    result: QueryResult, compiled: CompiledQuery, seen: dict[int, int], previous: set[str]
 ) -> list[dict[str, Any]]:
     if compiled.kind == "STREAM" and "ROWOFFSET" in result.columns:
         fresh = [r for r in result.rows if r["ROWOFFSET"] > seen.get(r["ROWPARTITION"], -1)]

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from streamduck.errors import DefinitionError
 from streamduck.kafka.names import topic_name_problem
-from streamduck.ksql.model import Column, SourceDefinition
+from streamduck.ksql.model import Column, ColumnRole, SourceDefinition
 from streamduck.ksql.names import PSEUDO_COLUMNS, WINDOW_BOUNDS, ksql_name
 from streamduck.warehouse.kafka_keys import KAFKA_KEY_TYPES
 
@@ -173,7 +173,7 @@ def _source(written: str, name: str) -> str | None:
     return written if written != name else None
 
 
-def _role(column_def: exp.Expr, kind: str, name: str, fail: Any) -> str:
+def _role(column_def: exp.Expr, kind: str, name: str, fail: Any) -> ColumnRole:
     from sqlglot import exp
 
     from streamduck.ksql.dialect import HeadersConstraint

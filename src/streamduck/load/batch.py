@@ -163,10 +163,11 @@ def seek_to_lowest_need(consumer: Any, tp: Any, builders: list[BatchBuilder]) ->
     offset any of them still needs (from the beginning when one has nothing stored).
     """
     needs = [b.positions.get(tp.partition) for b in builders]
-    if None in needs:
+    known = [n for n in needs if n is not None]
+    if len(known) < len(needs):
         consumer.seek_to_beginning(tp)
     else:
-        consumer.seek(tp, min(needs))
+        consumer.seek(tp, min(known))
 
 
 def _empty_columns() -> dict[str, list[Any]]:

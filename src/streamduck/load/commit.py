@@ -20,6 +20,7 @@ from streamduck.load.batch import Batch
 from streamduck.load.classify import STAGED, stage
 from streamduck.load.guarantee import EXACTLY_ONCE, Guarantee
 from streamduck.load.offsets import WarehouseOffsets
+from streamduck.warehouse.connection import one_row
 from streamduck.warehouse.layout import INTERNAL_SCHEMA, raw_table
 from streamduck.warehouse.schema import create_commit_fence
 
@@ -171,16 +172,19 @@ def rehearse(con: duckdb.DuckDBPyConnection, definition: SourceDefinition, max_v
 def _insert_staged(con: duckdb.DuckDBPyConnection, batch: Batch) -> CommitResult:
     definition = batch.definition
     topic = definition.topic
-    (rows,) = con.execute(
-        f"""INSERT INTO {raw_table(definition)}
+    (rows,) = one_row(
+        con.execute(
+            f"""INSERT INTO {raw_table(definition)}
             (topic, "partition", "offset", timestamp_ms, "key", headers, "value")
             SELECT ?, "partition", "offset", timestamp_ms, "key", headers, text
             FROM {STAGED} WHERE reason IS NULL""",
-        [topic],
-    ).fetchone()
+            [topic],
+        )
+    )
     # No INSERT OR IGNORE: a DuckLake has no keys. A dead letter already kept (a replay) is skipped.
-    (dead,) = con.execute(
-        f"""INSERT INTO {INTERNAL_SCHEMA}.dead_letters
+    (dead,) = one_row(
+        con.execute(
+            f"""INSERT INTO {INTERNAL_SCHEMA}.dead_letters
             SELECT $stream, $topic, "partition", "offset", timestamp_ms, "key", "value", headers, reason,
                    detail, $now
             FROM {STAGED} AS s
@@ -188,8 +192,9 @@ def _insert_staged(con: duckdb.DuckDBPyConnection, batch: Batch) -> CommitResult
                 SELECT 1 FROM {INTERNAL_SCHEMA}.dead_letters AS d
                 WHERE d.stream = $stream AND d.topic = $topic
                   AND d."partition" = s."partition" AND d."offset" = s."offset")""",
-        {"stream": definition.name, "topic": topic, "now": utc_now()},
-    ).fetchone()
+            {"stream": definition.name, "topic": topic, "now": utc_now()},
+        )
+    )
     duplicates = batch.records - rows - dead
     return CommitResult(definition.name, committed=True, rows=rows, dead_letters=dead, duplicates=duplicates)
 

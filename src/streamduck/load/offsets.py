@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from streamduck.ksql.model import SourceDefinition
 from streamduck.load.batch import Batch
+from streamduck.warehouse.connection import one_row
 from streamduck.warehouse.layout import INTERNAL_SCHEMA
 from streamduck.warehouse.sqltext import quote_string
 
@@ -85,9 +86,11 @@ class WarehouseOffsets:
         from (update) the same table. Every exactly-once commit updates this row, so of two racing
         commits one fails at COMMIT and is re-run, and its compare then sees the winner's offsets.
         """
-        (updated,) = self._con.execute(
-            f"UPDATE {INTERNAL_SCHEMA}.commit_fences SET commits = commits + 1 WHERE stream = ?", [stream]
-        ).fetchone()
+        (updated,) = one_row(
+            self._con.execute(
+                f"UPDATE {INTERNAL_SCHEMA}.commit_fences SET commits = commits + 1 WHERE stream = ?", [stream]
+            )
+        )
         return bool(updated)
 
     def advance(self, batch: Batch, loader: str, now: dt.datetime) -> None:

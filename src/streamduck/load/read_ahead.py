@@ -93,6 +93,7 @@ class ReadAhead:
                 for builder in (b for group in by_topic.values() for b in group):
                     if builder.is_full_by_size():
                         batch = builder.take()
+                        assert batch is not None  # full, so not empty
                         self._writer.classify_ahead(batch)
                         self._batches.append(batch)
         finally:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from streamduck.ksql.model import SourceDefinition
+from streamduck.warehouse.connection import one_row
 from streamduck.warehouse.schema import INTERNAL_SCHEMA, raw_table
 
 if TYPE_CHECKING:
@@ -166,15 +167,19 @@ def _landed(
     floor = -1 if at is None else at
     raw = 0
     if _has_raw_table(con, definition):
-        (raw,) = con.execute(
-            f'SELECT count(*) FROM {raw_table(definition)} WHERE topic = ? AND "partition" = ? AND "offset" >= ?',
-            [definition.topic, partition, floor],
-        ).fetchone()
-    (dead,) = con.execute(
-        f"""SELECT count(*) FROM {INTERNAL_SCHEMA}.dead_letters
+        (raw,) = one_row(
+            con.execute(
+                f'SELECT count(*) FROM {raw_table(definition)} WHERE topic = ? AND "partition" = ? AND "offset" >= ?',
+                [definition.topic, partition, floor],
+            )
+        )
+    (dead,) = one_row(
+        con.execute(
+            f"""SELECT count(*) FROM {INTERNAL_SCHEMA}.dead_letters
             WHERE stream = ? AND topic = ? AND "partition" = ? AND "offset" >= ?""",
-        [definition.name, definition.topic, partition, floor],
-    ).fetchone()
+            [definition.name, definition.topic, partition, floor],
+        )
+    )
     return int(raw) + int(dead)
 
 
@@ -210,9 +215,11 @@ def _mark_earlier(
 
 
 def _has_raw_table(con: duckdb.DuckDBPyConnection, definition: SourceDefinition) -> bool:
-    (count,) = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = 'raw' AND table_name = ?",
-        [definition.name],
-    ).fetchone()
+    (count,) = one_row(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'raw' AND table_name = ?",
+            [definition.name],
+        )
+    )
     return bool(count)

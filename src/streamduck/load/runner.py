@@ -275,11 +275,12 @@ class LoadRun:
         streams = [b.definition.name for b in self.by_topic[topic]]
         assigned = {tp.partition for tp in self.consumer.assignment() if tp.topic == topic}
         partitions = {tp[1] for (_, tp) in self.loaded if tp[0] == topic and tp[1] in assigned}
-        safe = {}
+        safe: dict[int, int] = {}
         for partition in partitions:
             offsets = [self.loaded.get((name, (topic, partition))) for name in streams]
-            if None not in offsets:
-                safe[partition] = min(offsets)
+            loaded = [o for o in offsets if o is not None]
+            if len(loaded) == len(offsets):  # a stream that loaded nothing here holds the commit back
+                safe[partition] = min(loaded)
         return safe
 
     def _record(self, batch: Batch, result: CommitResult) -> None:
@@ -503,8 +504,9 @@ class LoadRun:
         """At-least-once: check coverage, and never start a partition past the warehouse's offset."""
         stored = self._covered(assigned, self._stored())
         for tp in assigned:
-            lowest = [stored.get(b.definition.name, {}).get(tp.partition) for b in self.by_topic[tp.topic]]
-            if None in lowest or not lowest:
+            needs = [stored.get(b.definition.name, {}).get(tp.partition) for b in self.by_topic[tp.topic]]
+            lowest = [n for n in needs if n is not None]
+            if not lowest or len(lowest) < len(needs):
                 continue  # a stream without a stored offset starts where the group is, or earliest
             committed = self.consumer.committed(tp)
             if committed is None or committed > min(lowest):

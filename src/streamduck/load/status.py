@@ -10,6 +10,7 @@ from streamduck.kafka.clients import broker_errors, consumer
 from streamduck.ksql.model import SourceDefinition
 from streamduck.load.offsets import WarehouseOffsets
 from streamduck.settings import Settings
+from streamduck.warehouse.connection import one_row
 from streamduck.warehouse.layout import INTERNAL_SCHEMA, raw_table
 from streamduck.warehouse.waits import WAITS
 
@@ -99,10 +100,12 @@ def _loader_state(settings: Settings) -> Iterator[Any]:
         return
     con = settings.backend.connect(read_only=True, wait_s=WAITS.read)
     try:
-        (count,) = con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'offsets'",
-            [INTERNAL_SCHEMA],
-        ).fetchone()
+        (count,) = one_row(
+            con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'offsets'",
+                [INTERNAL_SCHEMA],
+            )
+        )
         yield con if count else None
     finally:
         con.close()
@@ -120,9 +123,9 @@ def _facts(con: Any, definition: SourceDefinition) -> dict[str, Any]:
         "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'raw' AND table_name = ?", [name]
     ).fetchone()[0]
     rows = con.execute(f"SELECT count(*) FROM {raw_table(definition)}").fetchone()[0] if exists else 0
-    (dead,) = con.execute(
-        f"SELECT count(*) FROM {INTERNAL_SCHEMA}.dead_letters WHERE stream = ?", [name]
-    ).fetchone()
+    (dead,) = one_row(
+        con.execute(f"SELECT count(*) FROM {INTERNAL_SCHEMA}.dead_letters WHERE stream = ?", [name])
+    )
     recent = con.execute(
         f"""WITH h AS (SELECT * FROM {INTERNAL_SCHEMA}.load_history WHERE stream = ?),
                  latest AS (SELECT max(committed_at) AS m FROM h)

@@ -11,6 +11,7 @@ lets one process write a file, or several read it, never both.
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import threading
@@ -215,7 +216,7 @@ class WarehouseWriter:
             con.unregister("_streamduck_warm")
             for definition in self._definitions:
                 # Loaders starting together on a DuckLake all replace the view: the losers retry.
-                retry_conflicts(lambda d=definition: ensure_source(con, d))
+                retry_conflicts(functools.partial(ensure_source, con, definition))
                 rehearse(con, definition, self._options.max_value_bytes)
         finally:
             con.close()
@@ -276,6 +277,7 @@ class WarehouseWriter:
             classify_ahead(self._scratch_connection(), item.batch, self._options.max_value_bytes)
             return
         if isinstance(item, Batch):
+            assert con is not None, "batches are handled inside a session"
             self._results.put((item, self._commit(con, item)))
             return
         fn, future = item

@@ -108,7 +108,7 @@ def _invalid_utf8(record: dict[str, Any], key_field: str, rng: random.Random) ->
 
 def _wrong_root_type(record: dict[str, Any], key_field: str, rng: random.Random) -> bytes:
     roots: list[Any] = [list(record.values()), str(record[key_field]), len(record)]
-    return encode(rng.choice(roots))  # type: ignore[arg-type]
+    return encode(rng.choice(roots))
 
 
 def _wrong_field_type(record: dict[str, Any], key_field: str, rng: random.Random) -> bytes:

@@ -58,7 +58,7 @@ def _partitioner_class() -> type:
             cluster: Any,
         ) -> int:
             partitions = cluster.partitions_for_topic(topic) if serialized_key is not None else None
-            if not partitions:  # null key, or unknown topic (the parent raises the usual error)
+            if not partitions or serialized_key is None:  # null key, or unknown topic (the parent raises)
                 return super().partition(topic, key, serialized_key, value, serialized_value, cluster)
             return sorted(partitions)[(murmur2(serialized_key) & 0x7FFFFFFF) % len(partitions)]
 

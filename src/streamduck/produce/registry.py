@@ -104,10 +104,12 @@ def _contract(name: str, path: Path, module: ModuleType) -> Generator:
     generate = getattr(module, "generate", None)
     if not callable(generate):
         raise ConfigError(f"generator {path} defines no function generate(fake, index, now)")
-    values = {attr: getattr(module, attr, None) for attr in ("KEY", "DEFAULT_TOPIC")}
-    for attr, value in values.items():
+    values: dict[str, str] = {}
+    for attr in ("KEY", "DEFAULT_TOPIC"):
+        value = getattr(module, attr, None)
         if not isinstance(value, str) or not value:
             raise ConfigError(f"generator {path} must set {attr} to a non-empty string")
+        values[attr] = value
     locales = tuple(getattr(module, "LOCALES", DEFAULT_LOCALES))
     _check_locales(path, locales)
     return Generator(name, path, values["KEY"], values["DEFAULT_TOPIC"], locales, generate)

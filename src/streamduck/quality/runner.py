@@ -114,13 +114,15 @@ def quality_dir_for(settings: Settings) -> Path:
     It holds ``report/`` (the offline HTML, :mod:`streamduck.quality.report_html`) and GX's file
     context with its Data Docs (``gx/uncommitted/data_docs/local_site/``).
     """
-    from streamduck.warehouse.backend import DuckDBFile
+    from streamduck.warehouse.backend import DuckDBFile, DuckLake
 
     backend = settings.backend
     if isinstance(backend, DuckDBFile):
         stem = backend.path.stem
-    else:
+    elif isinstance(backend, DuckLake):
         stem = "ducklake" if backend.on_postgres else f"{Path(backend.catalog).stem}.ducklake"
+    else:
+        stem = "warehouse"
     return backend.artifacts_dir() / f"{stem}.quality"
 
 

@@ -49,7 +49,7 @@ _KAFKA_KEY_PACKERS: dict[str, Callable[[object], bytes]] = {
     "INTEGER": lambda v: struct.pack(">i", v),
     "BIGINT": lambda v: struct.pack(">q", v),
     "DOUBLE": lambda v: struct.pack(">d", v),
-    "BLOB": bytes,
+    "BLOB": lambda v: bytes(v),  # type: ignore[call-overload]  # a BLOB value is bytes already
 }
 
 

@@ -18,7 +18,7 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from streamduck.errors import WarehouseIncompatible, WarehouseLocked
 from streamduck.warehouse.failures import check_warehouse_file, translated
@@ -26,7 +26,15 @@ from streamduck.warehouse.failures import check_warehouse_file, translated
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["Waiters", "connect"]
+__all__ = ["Waiters", "connect", "one_row"]
+
+
+def one_row(cursor: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
+    """The row of a query that always returns exactly one (an aggregate: ``count(*)``, ``max``)."""
+    row = cursor.fetchone()
+    if row is None:
+        raise AssertionError("an aggregate query returned no row")
+    return row
 
 
 def connect(path: Path | str, read_only: bool = False, wait_s: float = 0.0) -> duckdb.DuckDBPyConnection:

@@ -20,7 +20,10 @@ if TYPE_CHECKING:
 
 __all__ = ["OFFLINE_CONFIG", "extension_path", "load_extension"]
 
-OFFLINE_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+OFFLINE_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
 """DuckDB connection config: never download or auto-load an extension (every one is loaded by path)."""
 
 _PACKAGES = {"ducklake": "duckdb_extension_ducklake", "postgres_scanner": "duckdb_extension_postgres_scanner"}

@@ -112,10 +112,11 @@ def _rowtime(definition: SourceDefinition) -> str:
     if column.type == "BIGINT":  # epoch milliseconds, as ROWTIME itself
         return f"coalesce({value}, timestamp_ms)"
     if column.type == "STRING" and definition.timestamp_format:
-        from streamduck.ksql.compile_functions import java_format
+        from streamduck.ksql.compile_datetime import parse_sql
 
-        pattern = quote_string(java_format(definition.timestamp_format))
-        return f"coalesce(epoch_ms(try_strptime({value}, {pattern})), timestamp_ms)"
+        parsed, zoned = parse_sql(value, definition.timestamp_format)
+        instant = f"timezone('UTC', {parsed})" if zoned else parsed
+        return f"coalesce(epoch_ms({instant}), timestamp_ms)"
     return f"coalesce(epoch_ms(TRY_CAST({value} AS TIMESTAMP)), timestamp_ms)"
 
 

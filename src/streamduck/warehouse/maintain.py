@@ -18,6 +18,7 @@ runs while loaders load. On a DuckDB file maintenance is a CHECKPOINT.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import time
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from streamduck.warehouse.backend import CATALOG, DuckDBFile, DuckLake, retry_conflicts
+from streamduck.warehouse.connection import one_row
 from streamduck.warehouse.sqltext import quote_ident, quote_string
 
 if TYPE_CHECKING:
@@ -108,23 +110,28 @@ def _maintain_lake(
     )
     for name, statement in steps:
         # Counted through Arrow: Python rows would need pytz for the TIMESTAMPTZ columns.
-        rows = retry_conflicts(
-            lambda statement=statement: con.execute(statement).fetch_arrow_table().num_rows
-        )
+        rows = retry_conflicts(functools.partial(_counted, con, statement))
         report.steps.append(f"{name}: {rows}")
+
+
+def _counted(con: duckdb.DuckDBPyConnection, statement: str) -> int:
+    """Run ``statement``; how many rows it answered."""
+    return int(con.execute(statement).fetch_arrow_table().num_rows)
 
 
 def _lake_figures(con: duckdb.DuckDBPyConnection, lake: DuckLake) -> Figures:
     metadata = quote_ident(f"__ducklake_metadata_{CATALOG}")
-    files, size = con.execute(
-        f"SELECT count(*), coalesce(sum(file_size_bytes), 0) FROM {metadata}.ducklake_data_file "
-        "WHERE end_snapshot IS NULL"
-    ).fetchone()
-    (snapshots,) = con.execute(f"SELECT count(*) FROM {metadata}.ducklake_snapshot").fetchone()
+    files, size = one_row(
+        con.execute(
+            f"SELECT count(*), coalesce(sum(file_size_bytes), 0) FROM {metadata}.ducklake_data_file "
+            "WHERE end_snapshot IS NULL"
+        )
+    )
+    (snapshots,) = one_row(con.execute(f"SELECT count(*) FROM {metadata}.ducklake_snapshot"))
     on_disk = None
-    (data_path,) = con.execute(
-        f"SELECT value FROM {metadata}.ducklake_metadata WHERE key = 'data_path'"
-    ).fetchone()
+    (data_path,) = one_row(
+        con.execute(f"SELECT value FROM {metadata}.ducklake_metadata WHERE key = 'data_path'")
+    )
     if data_path and "://" not in data_path and Path(data_path).is_dir():
         on_disk = sum(
             1 for _root, _dirs, names in os.walk(data_path) for n in names if n.endswith(".parquet")

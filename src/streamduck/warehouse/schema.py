@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from streamduck.errors import WarehouseTooNew
+from streamduck.warehouse.connection import one_row
 from streamduck.warehouse.sqltext import qualified
 
 if TYPE_CHECKING:
@@ -143,7 +144,7 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
         ).fetchall()
     }
     if "schema_version" in tables:
-        (version,) = con.execute(f"SELECT coalesce(max(version), 0) FROM {_VERSION_TABLE}").fetchone()
+        (version,) = one_row(con.execute(f"SELECT coalesce(max(version), 0) FROM {_VERSION_TABLE}"))
         return int(version)
     return 0 if tables else None
 
