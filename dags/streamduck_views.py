@@ -14,12 +14,12 @@ from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import AssetAll, dag, task
 
-from streamduck.airflow import dag_project, raw_asset, writer_pool
+from streamduck.airflow import dag_project, raw_assets, writer_pool
 from streamduck.airflow import tasks as streamduck_tasks
 
 PROJECT = dag_project(__file__)
 SETTINGS = PROJECT.settings
-RAW_ASSETS = [raw_asset(d, SETTINGS) for d in PROJECT.declared_streams]
+RAW_ASSETS = raw_assets(PROJECT)
 
 
 @dag(

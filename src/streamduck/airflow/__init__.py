@@ -13,6 +13,7 @@ from streamduck.airflow.project import (
     dag_project,
     project_settings,
     raw_asset,
+    raw_assets,
     writer_pool,
 )
 
@@ -22,5 +23,6 @@ __all__ = [
     "dag_project",
     "project_settings",
     "raw_asset",
+    "raw_assets",
     "writer_pool",
 ]

@@ -20,6 +20,7 @@ __all__ = [
     "dag_project",
     "project_settings",
     "raw_asset",
+    "raw_assets",
     "writer_pool",
 ]
 
@@ -83,3 +84,8 @@ def raw_asset(definition: SourceDefinition, settings: Settings) -> Any:
 
     name = definition.name.lower()
     return Asset(name=f"streamduck.raw.{name}", uri=settings.backend.asset_uri("raw", name))
+
+
+def raw_assets(project: Project) -> list[Any]:
+    """The raw Assets of every declared stream: what the load DAG updates, what the others wait for."""
+    return [raw_asset(definition, project.settings) for definition in project.declared_streams]

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+# Light imports only: the CLI imports this package (its options' choices) to build --help.
 from streamduck.errors import ConfigError
-from streamduck.ksql.model import SourceDefinition
-from streamduck.load.batch import BatchLimits
 from streamduck.load.coverage import OffsetResetPolicy
 from streamduck.load.guarantee import Guarantee, guarantee_named
 from streamduck.load.report import LoadReport, StreamLoad
-from streamduck.load.writer import WriterOptions
-from streamduck.settings import Settings
 from streamduck.warehouse.waits import WAITS
+
+if TYPE_CHECKING:
+    from streamduck.ksql.model import SourceDefinition
+    from streamduck.settings import Settings
 
 __all__ = ["LoadReport", "StreamLoad", "run_load"]
 
@@ -61,8 +62,10 @@ def run_load(
         ConfigError, TopicNotFound, BrokerUnavailable, WarehouseLocked, OffsetOutOfRange,
         WarehouseDamaged, DiskFull.
     """
+    from streamduck.load.batch import BatchLimits
     from streamduck.load.runner import LoadRun
     from streamduck.load.sources import default_group, select_sources
+    from streamduck.load.writer import WriterOptions
     from streamduck.warehouse.backend import DuckDBFile
     from streamduck.warehouse.failures import check_warehouse_file, warehouse_errors
 

@@ -1,8 +1,8 @@
 """A one-parse test that proves most records valid, so only the others pay for full classification.
 
 The full classification (:mod:`streamduck.load.classify`) follows ksqlDB's field matching and
-coercion rules through several query layers and re-parses every field's JSON a few times: about
-6 µs per record. Most records are well formed, so one ``json_extract`` of every declared field into a
+coercion rules through several query layers and re-parses every field's JSON a few times (its cost
+per record is in docs/loader.md, *Performance design*). Most records are well formed, so one ``json_extract`` of every declared field into a
 list of JSON texts decides them: a text's first character gives
 its JSON type, and casts of the text itself give the coercions. The test is conservative. When it
 says a record is valid, the full classification would agree; when it is unsure (a field spelled in

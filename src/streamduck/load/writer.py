@@ -39,16 +39,13 @@ __all__ = ["WarehouseWriter", "WriterOptions"]
 log = logging.getLogger(__name__)
 _STOP = object()
 MEMORY_PER_VALUE_BYTE = 32
-"""Classifying a batch of 250 KB values took ~15 times their size (every expression of the full
-classification holds its own copy of a 2 048-row chunk): 32 leaves room for that."""
+"""Classifying a batch of large values takes many times their size (every expression of the full
+classification holds its own copy of a chunk; docs/loader.md has the figure): 32 leaves room."""
 _MIB = 1024 * 1024
 CHECKPOINT_WAL_MB = 32
-"""Checkpoint after 32 MiB of WAL instead of DuckDB's 16. Every checkpoint rewrites the table's last,
-partly filled row group (122 880 rows), so frequent ones are costly: committing 20 000 fake people at
-a time with a checkpoint after each cost ~17 µs per row, one checkpoint at the end ~2.5 µs. 32 MiB
-(~6 such batches) loaded 400 000 fake people in ~7.8 s instead of ~9.3 s, with peak RSS ~525 MiB
-instead of ~600 MiB, and no slower at 200 000; a larger WAL only moves the work to the final
-checkpoint, which nothing overlaps."""
+"""Checkpoint after 32 MiB of WAL instead of DuckDB's 16: every checkpoint rewrites the table's last,
+partly filled row group, so fewer, larger ones cost less; a larger WAL only moves the work to the
+final checkpoint, which nothing overlaps (figures: docs/loader.md, *Performance design*)."""
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Seeded Faker instances, one per locale, made fast enough to feed a broker.
 
-Faker spends 30-90 µs on a name, a street or a company (weighted choices rebuilt on every call), which
-caps a person at ~3 000 per second. Values like these repeat in real data anyway, so
+Faker is slow on names, streets and companies (weighted choices rebuilt on every call; figures in
+docs/producer.md, *Throughput*). Values like these repeat in real data anyway, so
 :class:`PooledFaker` draws them from a pool of values Faker generated: the first ``pool_size`` calls of a
 provider go to Faker, later ones pick from what it returned. Everything else (ids, numbers, dates,
 calls with arguments) goes straight to Faker. All randomness comes from seeded ``random.Random``
