@@ -110,6 +110,16 @@ def _lambda_body(fn: exp.Expr, replacements: dict[str, str]) -> str:
     return fn.this.copy().transform(swap).sql("duckdb")
 
 
+def _own_names(fn: exp.Expr) -> exp.Expr:
+    """A lambda whose parameters are renamed apart from every column: DuckDB binds a name inside a
+    struct literal in the lambda's body to a column of that name rather than to the parameter."""
+    from sqlglot import exp
+
+    names = {p.name: f"__p_{p.name}" for p in fn.expressions}
+    body = parse_sql(_lambda_body(fn, names))
+    return exp.Lambda(this=body, expressions=[exp.to_identifier(n) for n in names.values()])
+
+
 def _entry_body(fn: exp.Expr, entry: str) -> str:
     """A lambda over a map's ``(key, value)`` rewritten over a ``map_entries`` element."""
     return _lambda_body(fn, {"key": f"{entry}.key", "value": f"{entry}.value"})
@@ -168,7 +178,6 @@ SCALARS: dict[str, Builder] = {
     "LCASE": renamed("lower"),
     "UPPER": renamed("upper"),
     "LOWER": renamed("lower"),
-    "TRIM": renamed("trim"),
     "LTRIM": renamed("ltrim"),
     "RTRIM": renamed("rtrim"),
     # variadic, and like ksqlDB it skips NULL arguments rather than returning NULL
@@ -235,7 +244,6 @@ SCALARS: dict[str, Builder] = {
     ),
     "IS_JSON_STRING": template("coalesce(json_valid({0}), false)"),
     # collections (arrays are 1-based in both)
-    "ARRAY_CONTAINS": template("list_contains({0}, {1})"),
     # ksqlDB keeps the first occurrence's order; DuckDB's list_distinct does not.
     "ARRAY_DISTINCT": template(_DISTINCT.format("{0}")),
     # the set functions: NULL when either array is NULL; a NULL element is a value like any other
@@ -259,17 +267,19 @@ SCALARS: dict[str, Builder] = {
     "ARRAY_REMOVE": template("list_filter({0}, lambda x: x IS DISTINCT FROM {1})"),
     "ARRAY_SORT": lambda args: sql_expr("list_sort({0}" + (", {1}" if len(args) > 1 else "") + ")", *args),
     "ARRAY_CONCAT": template("list_concat({0}, {1})"),
-    "SLICE": template("{0}[{1}:{2}]"),
     "GENERATE_SERIES": lambda args: call("generate_series", *args),
-    "AS_MAP": template("map({0}, {1})"),
     "MAP_KEYS": template("map_keys({0})"),
     "MAP_VALUES": template("map_values({0})"),
     "ENTRIES": lambda args: _entries(args),
     "TRANSFORM": lambda args: (
-        _map_transform(args) if len(args) == 3 else sql_expr("list_transform({0}, {1})", *args)
+        _map_transform(args)
+        if len(args) == 3
+        else sql_expr("list_transform({0}, {1})", args[0], _own_names(args[1]))
     ),
     "FILTER": lambda args: (
-        _map_filter(args) if _arity(args[1]) == 2 else sql_expr("list_filter({0}, {1})", *args)
+        _map_filter(args)
+        if _arity(args[1]) == 2
+        else sql_expr("list_filter({0}, {1})", args[0], _own_names(args[1]))
     ),
     "REDUCE": lambda args: (
         _map_reduce(args) if _arity(args[2]) == 3 else _fold(args[0], args[1], args[2], [""])
@@ -884,5 +894,39 @@ SCALARS.update(
         "URL_EXTRACT_QUERY": _url_decoded("QUERY"),
         "URL_EXTRACT_FRAGMENT": _url_decoded("FRAGMENT"),
         "URL_EXTRACT_PARAMETER": _url_parameter_decoded,
+    }
+)
+
+
+def _slice(args: list[exp.Expr]) -> exp.Expr:
+    """SLICE as Java's subList: 1-based and inclusive; a NULL bound is the array's end; bounds out of
+    range (or crossed) give NULL."""
+    items, start, end = _sql(args)
+    first, last = f"coalesce({start} - 1, 0)", f"coalesce({end}, len({items}))"
+    return parse_sql(
+        f"CASE WHEN {first} >= 0 AND {first} <= {last} AND {last} <= len({items}) "
+        f"THEN {items}[{first} + 1:{last}] END"
+    )
+
+
+def _as_map(args: list[exp.Expr]) -> exp.Expr:
+    """AS_MAP as ksqlDB's: one entry per key (a missing value is NULL, a repeated key's last value wins)."""
+    keys, values = _sql(args)
+    entries = f"list_filter(list_transform({keys}, lambda __k, __i: {{'k': __k, 'v': {values}[__i]}}), lambda __e: __e.k IS NOT NULL)"
+    return parse_sql(
+        f"map_from_entries(list_transform({last_wins(entries)}, lambda __e: {{'key': __e.k, 'value': __e.v}}))"
+    )
+
+
+SCALARS.update(
+    {
+        # Java's String.trim: every character up to U+0020 at either end, not only spaces
+        "TRIM": template("regexp_replace({0}, '^[\\x00-\\x20]+|[\\x00-\\x20]+$', '', 'g')"),
+        # List.contains: false for a NULL array; a NULL value is found among NULL elements
+        "ARRAY_CONTAINS": template(
+            "CASE WHEN {0} IS NULL THEN false ELSE list_position({0}, {1}) IS NOT NULL END"
+        ),
+        "SLICE": _slice,
+        "AS_MAP": _as_map,
     }
 )

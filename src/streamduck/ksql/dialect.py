@@ -150,7 +150,7 @@ class KsqlParser(Parser):
     FUNCTIONS: t.ClassVar = {}
     # ... and so do these, which sqlglot would parse on its own into its own meanings.
     FUNCTION_PARSERS: t.ClassVar = {
-        k: v for k, v in Parser.FUNCTION_PARSERS.items() if k not in ("CHR", "SUBSTRING", "INITCAP")
+        k: v for k, v in Parser.FUNCTION_PARSERS.items() if k not in ("CHR", "SUBSTRING", "INITCAP", "TRIM")
     }
 
     LAMBDAS: t.ClassVar = {**Parser.LAMBDAS, TokenType.FARROW: _lambda}

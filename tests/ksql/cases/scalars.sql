@@ -209,3 +209,23 @@ CREATE TABLE output AS SELECT g, COLLECT_LIST(v) AS l, COLLECT_SET(v) AS s, SUM_
 --@input: INPUT {"key": "3", "value": {"g": "x", "v": 1, "a": [null, 4], "m": {"a": 2, "b": 3}}, "timestamp": 3}
 --@input: INPUT {"key": "4", "value": {"g": "x", "v": 3, "a": [], "m": {"c": 1}}, "timestamp": 4}
 --@output: OUTPUT {"G": "x", "L": [3, null, 1, 3], "S": [3, null, 1], "SL": 7, "CM": {"a": 2, "b": 3, "c": 1}, "TK": [3, 3], "TKD": [3, 1]}
+
+--@test: lambda parameters never bind to a column of the same name
+CREATE STREAM input (id STRING KEY, x DOUBLE, a ARRAY<INT>) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, TRANSFORM(a, x => STRUCT(v := x)) AS s, FILTER(a, x => x > 1) AS f, TRANSFORM(a, x => TRANSFORM(ARRAY[x], y => y + x)) AS nested FROM input;
+--@input: INPUT {"key": "1", "value": {"x": 0.5, "a": [1, 2, 3]}}
+--@output: OUTPUT {"ID": "1", "S": [{"V": 1}, {"V": 2}, {"V": 3}], "F": [2, 3], "NESTED": [[2], [4], [6]]}
+
+--@test: ARRAY_CONTAINS, SLICE and AS_MAP as ksqlDB's List and Map code answers
+CREATE STREAM input (id STRING KEY, a ARRAY<INT>) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, ARRAY_CONTAINS(a, 3) AS has3, ARRAY_CONTAINS(a, NULL) AS hasnull, SLICE(a, 2, 3) AS mid, SLICE(a, 2, 9) AS past_end, AS_MAP(ARRAY['a', 'b', 'a'], ARRAY[1, 2, 3]) AS m FROM input;
+--@input: INPUT {"key": "1", "value": {"a": [1, null, 3]}}
+--@input: INPUT {"key": "2", "value": {"a": null}}
+--@output: OUTPUT {"ID": "1", "HAS3": true, "HASNULL": true, "MID": [null, 3], "PAST_END": null, "M": {"a": 3, "b": 2}}
+--@output: OUTPUT {"ID": "2", "HAS3": false, "HASNULL": false, "MID": null, "PAST_END": null, "M": {"a": 3, "b": 2}}
+
+--@test: TRIM removes what Java's String.trim removes
+CREATE STREAM input (id STRING KEY, s STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, TRIM(s) AS t FROM input;
+--@input: INPUT {"key": "1", "value": {"s": "\t hi there \n"}}
+--@output: OUTPUT {"ID": "1", "T": "hi there"}
