@@ -16,14 +16,15 @@ from collections.abc import Iterator
 
 
 @contextlib.contextmanager
-def stop_on_signals() -> Iterator[threading.Event]:
-    """SIGTERM/SIGINT set the yielded event (a graceful stop: finish the batch, commit, leave the
-    group); the previous handlers come back on exit. Outside the main thread nothing is installed."""
+def stop_on_signals(*signals: signal.Signals) -> Iterator[threading.Event]:
+    """``signals`` (SIGTERM and SIGINT by default) set the yielded event: a graceful stop (finish the
+    batch, commit, leave the group) instead of a KeyboardInterrupt that could cut it short. The
+    previous handlers come back on exit. Outside the main thread nothing is installed."""
     stop = threading.Event()
     if threading.current_thread() is not threading.main_thread():
         yield stop
         return
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    previous = {sig: signal.getsignal(sig) for sig in signals or (signal.SIGTERM, signal.SIGINT)}
     for sig in previous:
         signal.signal(sig, lambda _signum, _frame: stop.set())
     try:

@@ -55,13 +55,12 @@ def consume(
     ] = None,
 ) -> None:
     """Print each record's value (as UTF-8; other bytes escaped) until --max-messages, --timeout-ms or Ctrl-C."""
-    import signal
     import sys
-    import threading
 
     from streamduck.kafka.configs import parse_config_pairs
     from streamduck.kafka.console import consume_records, parse_offset
     from streamduck.kafka.console_format import RecordFormatter
+    from streamduck.process import stop_on_signals
 
     formatter = RecordFormatter.from_options(
         parse_config_pairs(properties or [], option="--property"), print_key
@@ -69,31 +68,26 @@ def consume(
 
     # Ctrl-C or SIGTERM asks the consumer to stop after the current record, so the count is right
     # and a group commits exactly what was printed.
-    stop = threading.Event()
-    previous = {
-        signum: signal.signal(signum, lambda *_: stop.set()) for signum in (signal.SIGINT, signal.SIGTERM)
-    }
     count = 0
-    records = consume_records(
-        settings_from(ctx),
-        topic,
-        from_beginning=from_beginning,
-        max_messages=max_messages,
-        group=group,
-        timeout_ms=timeout_ms,
-        stop=stop,
-        partition=partition,
-        offset=None if offset is None else parse_offset(offset),
-    )
-    try:
-        for record in records:
-            sys.stdout.write(formatter.format(record) + formatter.line_separator)
-            sys.stdout.flush()
-            count += 1
-    finally:
-        records.close()
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+    with stop_on_signals() as stop:
+        records = consume_records(
+            settings_from(ctx),
+            topic,
+            from_beginning=from_beginning,
+            max_messages=max_messages,
+            group=group,
+            timeout_ms=timeout_ms,
+            stop=stop,
+            partition=partition,
+            offset=None if offset is None else parse_offset(offset),
+        )
+        try:
+            for record in records:
+                sys.stdout.write(formatter.format(record) + formatter.line_separator)
+                sys.stdout.flush()
+                count += 1
+        finally:
+            records.close()
     typer.echo(f"Processed a total of {count} messages", err=True)
 
 
