@@ -3,7 +3,8 @@
 
 First `provision_topics` creates any declared topic that is missing (idempotent and cheap: one
 topic listing), so a restart on a fresh broker needs no manual step. Then one task per source stream
-declared in `sql/streams` (add a file there and a task appears). Each task reads its topic up to the end offsets seen when it starts, writes rows and offsets in one DuckDB
+declared in `sql/streams` (add a file there and a task appears), and `load_applied` for the sources
+`ksql apply` registered from other files (the warehouse catalog is the source of truth). Each task reads its topic up to the end offsets seen when it starts, writes rows and offsets in one DuckDB
 transaction (exactly once), and exits: a bounded micro-batch, so re-running a run loads only what
 is new. Each task updates the stream's Asset `duckdb://<warehouse>/raw.<stream>`; the event's extra
 starts with a one-line `summary` ("300 rows, 2 dead letters from fake_people offsets [0] 0-99, ...")
@@ -56,9 +57,15 @@ def streamduck_load():
     def provision_topics() -> dict:
         return streamduck_tasks.provision_topics(streamduck_tasks.task_settings(__file__))
 
+    @task(multiple_outputs=False, pool=writer_pool(SETTINGS))
+    def load_applied() -> dict:
+        declared = [d.name for d in PROJECT.declared_streams]
+        return streamduck_tasks.load_applied(streamduck_tasks.task_settings(__file__), declared)
+
     provisioned = provision_topics()
     for definition in PROJECT.declared_streams:
         provisioned >> load_task(definition.name, raw_asset(definition, SETTINGS))
+    provisioned >> load_applied()
 
 
 dag_object = streamduck_load()

@@ -64,3 +64,20 @@ def test_a_bounded_load_reads_without_joining_an_idle_group(settings, tmp_path, 
     assert f"group {group} has no active member: reading all partitions without joining" in caplog.text
     with open_admin(settings) as admin:  # the group's offsets still show the progress
         assert {tp.partition: o for tp, o in committed_offsets(admin, group).items()} == {1: 2}
+
+
+def test_the_load_dag_task_for_applied_sources_loads_those_outside_sql_streams(
+    settings, tmp_path, topic_name
+):
+    from streamduck.airflow.tasks import load_applied
+    from streamduck.ksql.apply import apply_path
+
+    elsewhere = tmp_path / "elsewhere.sql"
+    elsewhere.write_text(
+        f"CREATE STREAM applied (id STRING KEY, v INT) WITH (kafka_topic='{topic_name}', value_format='JSON', partitions=1);"
+    )
+    apply_path(settings, elsewhere)
+    produce(settings, topic_name, [("a", {"v": 1})])
+    assert load_applied(settings, declared=["APPLIED"]) == {"streams": []}  # a per-stream task has it
+    report = load_applied(settings, declared=["FAKE_PEOPLE"])
+    assert [(s["stream"], s["rows"]) for s in report["streams"]] == [("APPLIED", 1)]

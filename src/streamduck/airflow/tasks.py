@@ -93,6 +93,28 @@ def load_stream(settings: Settings, stream: str) -> dict[str, Any]:
     return loaded
 
 
+def load_applied(settings: Settings, declared: list[str]) -> dict[str, Any]:
+    """Load the sources the warehouse catalog holds that are not declared in ``sql/streams``.
+
+    ``ksql apply FILE`` may register sources from any file; the per-stream tasks exist only for the
+    declared ones (DAG files are parsed without the warehouse), so this task loads the others.
+    """
+    from streamduck.load import run_load
+    from streamduck.load.sources import catalog_sources
+
+    with task_errors():
+        if not settings.backend.exists():
+            return {"streams": []}
+        known = {name.upper() for name in declared}
+        others = [d.name for d in catalog_sources(settings.backend) if d.name.upper() not in known]
+        if not others:
+            log.info("no applied source outside sql/streams")
+            return {"streams": []}
+        report = to_plain(run_load(settings, others, mode="until-caught-up"))
+    log.info("loaded applied sources %s", ", ".join(others))
+    return report
+
+
 def asset_event_extra(loaded: dict[str, Any]) -> dict[str, Any]:
     """The extra of a load's asset event: a one-line ``summary`` first (what the UI's event card
     shows when expanded), then the figures themselves: topic, rows, dead letters and, per partition,
