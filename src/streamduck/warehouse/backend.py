@@ -83,9 +83,6 @@ class Warehouse(Protocol):
             WarehouseLocked, WarehouseUnavailable, WarehouseIncompatible, ConfigError.
         """
 
-    def is_conflict(self, exc: BaseException) -> bool:
-        """Whether ``exc`` is a commit that lost to a concurrent writer (retry the whole transaction)."""
-
     def artifacts_dir(self) -> Path:
         """A local folder for files that go with the warehouse (Great Expectations' Data Docs)."""
 
@@ -114,9 +111,6 @@ class DuckDBFile:
         from streamduck.warehouse.connection import connect
 
         return connect(self.path, read_only=read_only, wait_s=wait_s)
-
-    def is_conflict(self, exc: BaseException) -> bool:
-        return False  # one writer: nothing to conflict with
 
     def artifacts_dir(self) -> Path:
         return self.path.parent
@@ -195,9 +189,6 @@ class DuckLake:
             raise
         return con
 
-    def is_conflict(self, exc: BaseException) -> bool:
-        return is_conflict(exc)
-
     def _migrate(self, con: duckdb.DuckDBPyConnection, read_only: bool) -> None:
         """Bring the internal schema up to date; several processes may attach a new DuckLake at once."""
         from streamduck.warehouse.schema import migrate, refuse_newer, schema_version
@@ -208,8 +199,9 @@ class DuckLake:
             retry_conflicts(lambda: migrate(con, self.location))
 
     def artifacts_dir(self) -> Path:
+        # Beside the data folder, never in it: DuckLake may delete files there it does not know.
         if self.data_path and "://" not in self.data_path:
-            return Path(self.data_path)
+            return Path(self.data_path.rstrip("/")).parent
         if not self.on_postgres:
             return Path(self.catalog).parent
         return Path("data")
