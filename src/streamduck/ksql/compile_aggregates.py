@@ -52,16 +52,38 @@ def _collect_map(args: list[exp.Expr]) -> exp.Expr:
     )
 
 
+def _correlation(args: list[exp.Expr]) -> exp.Expr:
+    from streamduck.ksql.compile_functions import parse_sql
+
+    x, y = (f"CAST({a.sql('duckdb')} AS DOUBLE)" for a in args)
+    both = f"FILTER (WHERE {x} IS NOT NULL AND {y} IS NOT NULL)"
+
+    def total(e: str) -> str:
+        return f"coalesce(sum({e}) {both}, 0.0)"
+
+    n = f"CAST(count(*) {both} AS DOUBLE)"
+    numerator = f"({n} * {total(f'{x} * {y}')} - {total(x)} * {total(y)})"
+    var_x = f"({n} * {total(f'{x} * {x}')} - {total(x)} * {total(x)})"
+    var_y = f"({n} * {total(f'{y} * {y}')} - {total(y)} * {total(y)})"
+    denominator = f"sqrt({var_x} * {var_y})"
+    return parse_sql(f"CASE WHEN {denominator} = 0 THEN 'NaN'::DOUBLE ELSE {numerator} / {denominator} END")
+
+
 AGGREGATES: dict[str, Builder] = {
     "COUNT": lambda args: call("count", *args),
     "COUNT_DISTINCT": template("count(DISTINCT {0})"),
     "SUM": renamed("sum"),
-    "AVG": renamed("avg"),
+    # AverageUdaf maps an empty (or all-NULL) group to 0.0
+    "AVG": template("coalesce(CAST(avg({0}) AS DOUBLE), 0.0)"),
     "MIN": renamed("min"),
     "MAX": renamed("max"),
-    "STDDEV_SAMPLE": renamed("stddev_samp"),
-    "STDDEV_SAMP": renamed("stddev_samp"),
-    "CORRELATION": renamed("corr"),
+    # StandardDeviationSampUdaf maps M2 / (count - 1), the sample variance (no square root), and
+    # 0.0 below two values: ksqlDB's results, which we reproduce
+    "STDDEV_SAMPLE": template("CASE WHEN count({0}) < 2 THEN 0.0 ELSE var_samp({0}) END"),
+    "STDDEV_SAMP": template("CASE WHEN count({0}) < 2 THEN 0.0 ELSE var_samp({0}) END"),
+    # CorrelationUdaf's single-pass formula over the rows where both are set: NaN, not NULL, when
+    # it is undefined
+    "CORRELATION": lambda args: _correlation(args),
     "LATEST_BY_OFFSET": _latest("LATEST"),
     "EARLIEST_BY_OFFSET": _latest("EARLIEST"),
     "COLLECT_LIST": template(f"list({{0}} {_BY_OFFSET})"),

@@ -381,7 +381,10 @@ SCALARS.update(
         "URL_EXTRACT_PORT": _url_part(3, "INTEGER"),
         "URL_EXTRACT_PARAMETER": _url_parameter,
         # Java's URLEncoder: form encoding, a space is '+'
-        "URL_ENCODE_PARAM": template("replace(url_encode({0}), '%20', '+')"),
+        # Guava's form parameter escaper: '*' stays, '~' is escaped, a space is '+'
+        "URL_ENCODE_PARAM": template(
+            "replace(replace(replace(url_encode({0}), '%20', '+'), '%2A', '*'), '~', '%7E')"
+        ),
         "URL_DECODE_PARAM": template("url_decode(replace({0}, '+', ' '))"),
         "JSON_ARRAY_CONTAINS": template(
             "CASE WHEN NOT coalesce(json_valid({0}), false) THEN false WHEN json_type({0}) = 'ARRAY' THEN "

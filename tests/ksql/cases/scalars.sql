@@ -229,3 +229,19 @@ CREATE STREAM input (id STRING KEY, s STRING) WITH (kafka_topic='t', value_forma
 CREATE STREAM output AS SELECT id, TRIM(s) AS t FROM input;
 --@input: INPUT {"key": "1", "value": {"s": "\t hi there \n"}}
 --@output: OUTPUT {"ID": "1", "T": "hi there"}
+
+--@test: AVG, STDDEV_SAMP and CORRELATION map as ksqlDB's UDAFs do (0.0 for no values, NaN when undefined)
+CREATE STREAM input (id STRING KEY, g STRING, v INT, w DOUBLE) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE output AS SELECT g, AVG(v) AS a, STDDEV_SAMP(v) AS sd, CORRELATION(v, w) AS c FROM input GROUP BY g;
+--@input: INPUT {"key": "1", "value": {"g": "x", "v": 1, "w": 1.0}}
+--@input: INPUT {"key": "2", "value": {"g": "x", "v": 2, "w": 2.0}}
+--@input: INPUT {"key": "3", "value": {"g": "x", "v": 4, "w": 4.0}}
+--@input: INPUT {"key": "4", "value": {"g": "y", "v": null, "w": 1.0}}
+--@output: OUTPUT {"G": "x", "A": 2.3333333333333335, "SD": 2.333333333333333, "C": 1.0}
+--@output: OUTPUT {"G": "y", "A": 0.0, "SD": 0.0, "C": NaN}
+
+--@test: URL_ENCODE_PARAM escapes as Guava's form parameter escaper
+CREATE STREAM input (id STRING KEY, s STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, URL_ENCODE_PARAM(s) AS e FROM input;
+--@input: INPUT {"key": "1", "value": {"s": "a b*~-_.!/&="}}
+--@output: OUTPUT {"ID": "1", "E": "a+b*%7E-_.%21%2F%26%3D"}
