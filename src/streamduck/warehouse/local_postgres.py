@@ -67,6 +67,7 @@ class LocalPostgres:
         databases: tuple[str, ...] = ("lake",),
         user: str = "postgres",
         password: str | None = None,
+        data_dir: Path | None = None,
     ):
         from streamduck.broker import free_port
 
@@ -76,7 +77,9 @@ class LocalPostgres:
         self.password = password
         """With a password, TCP logins must give it (scram-sha-256); without, loopback is trusted."""
         self.bindir = postgres_bindir()
-        self.data_dir: Path | None = None
+        self.persistent = data_dir is not None
+        """With ``data_dir`` the cluster lives there and survives :meth:`stop` (initdb only once)."""
+        self.data_dir: Path | None = data_dir.resolve() if data_dir is not None else None
         self._run_as = _unprivileged_user()
 
     @property
@@ -94,21 +97,19 @@ class LocalPostgres:
         Raises:
             ConfigError: the binaries are missing or the server did not start (with its log's tail).
         """
-        parent = tempfile.mkdtemp(prefix="streamduck-pg-")
-        self.data_dir = Path(parent) / "data"
-        if self._run_as is not None:
-            os.chown(parent, self._run_as.pw_uid, self._run_as.pw_gid)
-        auth = ["--auth=trust"]
-        if self.password:
-            password_file = Path(parent) / "password"
-            password_file.write_text(self.password + "\n")
+        if self.persistent and self.data_dir is not None:
+            parent = str(self.data_dir.parent)
+            fresh = not (self.data_dir / "PG_VERSION").exists()
+            self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if self._run_as is not None:  # initdb runs as postgres: the folder must be its own
+                os.chown(self.data_dir, self._run_as.pw_uid, self._run_as.pw_gid)
+        else:
+            parent = tempfile.mkdtemp(prefix="streamduck-pg-")
+            self.data_dir, fresh = Path(parent) / "data", True
             if self._run_as is not None:
-                os.chown(password_file, self._run_as.pw_uid, self._run_as.pw_gid)
-            auth = ["--auth-local=trust", "--auth-host=scram-sha-256", f"--pwfile={password_file}"]
-        self._run(
-            "initdb", "-D", str(self.data_dir), "-U", self.user, *auth, "--encoding=UTF8",
-            "--no-sync", "--locale=C",
-        )  # fmt: skip
+                os.chown(parent, self._run_as.pw_uid, self._run_as.pw_gid)
+        if fresh:
+            self._initdb(Path(parent))
         options = (
             f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories='' "
             "-c fsync=off -c max_connections=200 -c shared_buffers=64MB"
@@ -127,8 +128,35 @@ class LocalPostgres:
             "start",
         )
         for database in self.databases:
-            self.create_database(database)
+            if fresh or not self._has_database(database):
+                self.create_database(database)
         return self
+
+    def _initdb(self, parent: Path) -> None:
+        assert self.data_dir is not None
+        auth = ["--auth=trust"]
+        if self.password:
+            password_file = parent / f"{self.data_dir.name}.password"
+            password_file.write_text(self.password + "\n")
+            if self._run_as is not None:
+                os.chown(password_file, self._run_as.pw_uid, self._run_as.pw_gid)
+            auth = ["--auth-local=trust", "--auth-host=scram-sha-256", f"--pwfile={password_file}"]
+        try:
+            self._run(
+                "initdb", "-D", str(self.data_dir), "-U", self.user, *auth, "--encoding=UTF8",
+                "--no-sync", "--locale=C",
+            )  # fmt: skip
+        finally:
+            if self.password:
+                password_file.unlink(missing_ok=True)
+
+    def _has_database(self, name: str) -> bool:
+        listing = subprocess.run(
+            [str(self.bindir / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user, "-d", "postgres",
+             "-tAc", "SELECT datname FROM pg_database"],
+            capture_output=True, text=True, check=False, env={**os.environ, "PGPASSWORD": self.password or ""},
+        )  # fmt: skip
+        return name in listing.stdout.split()
 
     def create_database(self, name: str) -> str:
         """Create database ``name``; returns its libpq parameters."""
@@ -142,17 +170,18 @@ class LocalPostgres:
     def log_file(self) -> Path:
         if self.data_dir is None:
             raise RuntimeError("the server was not started")
-        return self.data_dir.parent / "postgres.log"
+        return self.data_dir / "streamduck-postgres.log"  # the server's own folder: always writable by it
 
     def stop(self) -> None:
-        """Stop the server (fast shutdown) and remove its data directory."""
+        """Stop the server (fast shutdown); remove its data directory unless it is persistent."""
         if self.data_dir is None:
             return
         if (self.data_dir / "postmaster.pid").exists():
             with contextlib.suppress(ConfigError):
                 self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "stop")
-        shutil.rmtree(self.data_dir.parent, ignore_errors=True)
-        self.data_dir = None
+        if not self.persistent:
+            shutil.rmtree(self.data_dir.parent, ignore_errors=True)
+            self.data_dir = None
 
     def __enter__(self) -> LocalPostgres:
         return self.start()
