@@ -535,12 +535,16 @@ def _ksql_text(node: exp.Expr) -> str:
 
     from streamduck.ksql.dialect import Ksql, StructField
 
-    def arrow(n: exp.Expr) -> exp.Expr:
-        if isinstance(n, StructField):
-            return exp.var(f"{n.this.sql(dialect=Ksql)}->{n.expression.name.upper()}")
-        return n
+    def arrow(n: exp.Expr) -> str:  # innermost first: a->b->c nests StructFields
+        base = _ksql_text(n.this)
+        return f"{base}->{n.expression.name.upper()}"
 
-    return node.transform(arrow).sql(dialect=Ksql)
+    if isinstance(node, StructField):
+        return arrow(node)
+    node = node.copy()
+    for field in [n for n in node.find_all(StructField) if not isinstance(n.parent, StructField)]:
+        field.replace(exp.var(arrow(field)))
+    return node.sql(dialect=Ksql)
 
 
 def _is_window_key(expr: exp.Expr) -> bool:

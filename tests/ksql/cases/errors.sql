@@ -221,3 +221,8 @@ CREATE TABLE output AS SELECT a, b, COUNT(*) AS n FROM input GROUP BY a, b;
 --@expected.message: Key format does not support schema. format: KAFKA
 CREATE STREAM input (id INT KEY, a INT, b STRING) WITH (kafka_topic='t', value_format='JSON');
 CREATE STREAM output AS SELECT a, b, id FROM input PARTITION BY a, b;
+
+--@test: partition by - a nested struct field must be projected
+--@expected.message: The query used to build `OUTPUT` must include the partitioning expression INPUT.S->A->B in its projection (eg, SELECT INPUT.S->A->B...).
+CREATE STREAM input (id STRING KEY, s STRUCT<a STRUCT<b INT>>) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id FROM input PARTITION BY s->a->b;
