@@ -558,34 +558,20 @@ def _regexp_replace(args: list[exp.Expr]) -> exp.Expr:
 
 def _from_bytes_number(kind: str) -> Builder:
     """INT_FROM_BYTES / BIGINT_FROM_BYTES / DOUBLE_FROM_BYTES: a big- or little-endian value of
-    exactly 4 (INT) or 8 bytes; NULL for another length or an unknown byte order."""
+    exactly 4 (INT) or 8 bytes, read as Kafka's serializers write keys; NULL for another length or
+    an unknown byte order."""
 
     def build(args: list[exp.Expr]) -> exp.Expr:
+        from streamduck.warehouse.kafka_keys import kafka_key_sql
+
         blob = args[0].sql("duckdb")
         order = literal_text(args[1], f"the byte order of {kind}").upper() if len(args) > 1 else "BIG_ENDIAN"
         if order not in ("BIG_ENDIAN", "LITTLE_ENDIAN"):
             return parse_sql(f"CAST(NULL AS {'INTEGER' if kind == 'INT' else kind})")
-        digits = f"hex({blob})"
         if order == "LITTLE_ENDIAN":
-            digits = (
-                f"array_to_string(list_reverse(list_transform(range(1, length({digits}), 2), "
-                f"lambda __i: substring({digits}, __i, 2))), '')"
-            )
-        bits = f"CAST('0x' || {digits} AS UBIGINT)"
-        size = 4 if kind == "INT" else 8
-        if kind == "INT":
-            value = f"CAST(CAST({bits} AS BIGINT) - CASE WHEN {bits} >= 2147483648 THEN 4294967296 ELSE 0 END AS INTEGER)"
-        elif kind == "BIGINT":
-            value = f"CAST(CAST({bits} AS HUGEINT) - CASE WHEN {bits} >= 9223372036854775808 THEN 18446744073709551616 ELSE 0 END AS BIGINT)"
-        else:
-            exponent, fraction = f"(({bits} >> 52) & 2047)", f"({bits} & 4503599627370495)"
-            magnitude = (
-                f"CASE WHEN {exponent} = 0 THEN {fraction} * pow(2, -1074) "
-                f"WHEN {exponent} = 2047 THEN CASE WHEN {fraction} = 0 THEN 'Infinity'::DOUBLE ELSE 'NaN'::DOUBLE END "
-                f"ELSE (1 + {fraction} / pow(2, 52)) * pow(2, {exponent} - 1023) END"
-            )
-            value = f"CASE WHEN ({bits} >> 63) = 1 THEN -({magnitude}) ELSE {magnitude} END"
-        return parse_sql(f"CASE WHEN octet_length({blob}) = {size} THEN {value} END")
+            pairs = f"list_transform(range(1, length(hex({blob})), 2), lambda __i: substring(hex({blob}), __i, 2))"
+            blob = f"unhex(array_to_string(list_reverse({pairs}), ''))"
+        return parse_sql(kafka_key_sql(blob, kind))
 
     return build
 
