@@ -358,7 +358,7 @@ def test_hostile_names_are_quoted(warehouse):
         ),
         (
             "CREATE STREAM e AS SELECT UCASE(age) FROM people;",
-            r"Function 'upper' does not accept parameters \(INTEGER\)",
+            r"Function 'UCASE' does not accept parameters \(INTEGER\)",
         ),
     ],
 )

@@ -594,6 +594,10 @@ def retype(node: exp.Expr) -> exp.Expr:
 
     deferred = node.meta.get("ksql_retype")
     if deferred is not None:
+        _retype_inside(node)
+        if len(node.expressions) not in _ARGUMENT_COUNTS.get(deferred, range(99)):
+            node.meta["ksql_name"] = deferred
+            return _arity_error(node)
         return _RETYPED[deferred](node)
     if isinstance(node, exp.Div):
         return _decimal_division(node)
@@ -623,6 +627,16 @@ def _decimal_division(node: exp.Expr) -> exp.Expr:
         f"CAST(round(CAST({node.this.sql('duckdb')} AS DOUBLE) / "
         f"nullif(CAST({node.expression.sql('duckdb')} AS DOUBLE), 0), {scale}) AS DECIMAL({precision}, {scale}))"
     )
+
+
+def _retype_inside(node: exp.Expr) -> None:
+    """Resolve the deferred functions nested in ``node``'s arguments first (innermost first), each
+    keeping the type sqlglot gave it: ``node`` renders its arguments as SQL text."""
+    for inner in reversed(list(node.walk())):
+        if inner is not node and inner.meta.get("ksql_retype") is not None and inner.parent is not None:
+            resolved = _RETYPED[inner.meta["ksql_retype"]](inner)
+            resolved.type = inner.type
+            inner.replace(resolved)
 
 
 def _decimal(node: exp.Expr) -> tuple[int, int] | None:
@@ -851,10 +865,53 @@ def _typed_substring(node: exp.Expr) -> exp.Expr:
     return _substring(node.expressions)
 
 
+def _checked(node: exp.Expr) -> exp.Expr:
+    name, builder = node.meta["ksql_build"]
+    _check_string_argument(name, node)
+    try:
+        return builder(node.expressions)
+    except IndexError:
+        node.meta["ksql_name"] = name
+        return _arity_error(node)
+
+
+def _arity_error(node: exp.Expr) -> exp.Expr:
+    from streamduck.errors import DefinitionError
+    from streamduck.ksql.compile_checks import ksql_type_of
+
+    shown = ", ".join(ksql_type_of(a) or "NULL" for a in node.expressions)
+    raise DefinitionError(f"Function '{node.meta['ksql_name']}' does not accept parameters ({shown}).")
+
+
+def arity_error(name: str, args: list[exp.Expr]) -> exp.Expr:
+    """A call with a number of arguments no builder takes: rejected with ksqlDB's wording once the
+    arguments' types are known (see :func:`retype`)."""
+    node = call(name.lower(), *args)
+    node.meta.update(ksql_retype="ARITY", ksql_name=name)
+    return node
+
+
+def _string_first(name: str, builder: Builder) -> Builder:
+    """``builder`` for a function whose first argument must be a STRING, checked with ksqlDB's wording
+    once types are known (DuckDB's own error would name its function, not ksqlDB's)."""
+
+    def build(args: list[exp.Expr]) -> exp.Expr:
+        node = call(name.lower(), *args)
+        node.meta.update(ksql_retype="CHECKED", ksql_build=(name, builder))
+        return node
+
+    return build
+
+
+# how many arguments each deferred function takes (the others check their own)
+_ARGUMENT_COUNTS = {"ROUND": range(1, 3), "TO_JSON_STRING": range(1, 2), "SUBSTRING": range(2, 4)}
+
 _RETYPED: dict[str, Callable[[exp.Expr], exp.Expr]] = {
     "ROUND": lambda node: _typed_round(node),
     "TO_JSON_STRING": lambda node: _typed_to_json_string(node),
     "SUBSTRING": _typed_substring,
+    "CHECKED": _checked,
+    "ARITY": _arity_error,
 }
 
 
@@ -919,3 +976,11 @@ SCALARS.update(
         "AS_MAP": _as_map,
     }
 )
+
+
+_STRING_FUNCTIONS = (
+    "LEN", "LENGTH", "UCASE", "LCASE", "UPPER", "LOWER", "TRIM", "LTRIM", "RTRIM", "LPAD", "RPAD",
+    "INITCAP", "REPLACE", "SPLIT", "INSTR", "MASK", "MASK_LEFT", "MASK_RIGHT", "MASK_KEEP_LEFT",
+    "MASK_KEEP_RIGHT",
+)  # fmt: skip
+SCALARS.update({name: _string_first(name, SCALARS[name]) for name in _STRING_FUNCTIONS})

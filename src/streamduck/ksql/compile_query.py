@@ -365,7 +365,9 @@ class QueryCompiler:
         try:
             result = builder(args)
         except IndexError:
-            raise DefinitionError(f"Function '{name}' does not accept {len(args)} arguments") from None
+            from streamduck.ksql.compile_functions import arity_error
+
+            return arity_error(name, args)
         if name in AGGREGATES:
             self.aggregates += 1
             result.meta["ksql_aggregate"] = True

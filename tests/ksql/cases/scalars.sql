@@ -245,3 +245,19 @@ CREATE STREAM input (id STRING KEY, s STRING) WITH (kafka_topic='t', value_forma
 CREATE STREAM output AS SELECT id, URL_ENCODE_PARAM(s) AS e FROM input;
 --@input: INPUT {"key": "1", "value": {"s": "a b*~-_.!/&="}}
 --@output: OUTPUT {"ID": "1", "E": "a+b*%7E-_.%21%2F%26%3D"}
+
+--@test: a wrong number of arguments is rejected with ksqlDB's wording
+CREATE STREAM input (id STRING KEY, s STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, LPAD(s, 2) AS p FROM input;
+--@expected.message: Function 'LPAD' does not accept parameters (STRING, INTEGER).
+
+--@test: a string function given a number names ksqlDB's function
+CREATE STREAM input (id STRING KEY, v INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, UCASE(v) AS u FROM input;
+--@expected.message: Function 'UCASE' does not accept parameters (INTEGER).
+
+--@test: functions whose SQL depends on their arguments' types nest
+CREATE STREAM input (id STRING KEY, x DOUBLE, s STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, TO_JSON_STRING(ROUND(x)) AS j, ROUND(ROUND(x, 1)) AS r, TO_JSON_STRING(SUBSTRING(s, 0, 2)) AS sub FROM input;
+--@input: INPUT {"key": "1", "value": {"x": -2.5, "s": "hello"}}
+--@output: OUTPUT {"ID": "1", "J": "-2", "R": -2, "SUB": "\"he\""}
