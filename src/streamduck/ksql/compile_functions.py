@@ -821,13 +821,15 @@ def _java_time_text(wall: str) -> str:
 
 
 def _typed_to_json_string(node: exp.Expr) -> exp.Expr:
-    """TO_JSON_STRING: NULL is 'null'; a TIMESTAMP or TIME is written as Java writes it."""
+    """TO_JSON_STRING: NULL is 'null'; a TIMESTAMP or TIME is written as Java writes it, BYTES as base64."""
     value = node.expressions[0]
     type_name = value.type.this.name if getattr(value, "type", None) is not None else "UNKNOWN"
     x = value.sql("duckdb")
     if type_name.startswith("TIMESTAMP") or type_name == "DATETIME":
         text = f"strftime({x}, '%Y-%m-%d') || 'T' || {_java_time_text(x)}"
         return parse_sql(f"coalesce('\"' || {text} || '\"', 'null')")
+    if type_name in ("VARBINARY", "BLOB", "BINARY"):  # Jackson writes bytes as base64
+        return parse_sql(f"coalesce('\"' || to_base64({x}) || '\"', 'null')")
     if type_name == "TIME":
         return parse_sql(
             f"coalesce('\"' || {_java_time_text(f'(DATE {chr(39)}1970-01-01{chr(39)} + {x})')} || '\"', 'null')"

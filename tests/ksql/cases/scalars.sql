@@ -261,3 +261,9 @@ CREATE STREAM input (id STRING KEY, x DOUBLE, s STRING) WITH (kafka_topic='t', v
 CREATE STREAM output AS SELECT id, TO_JSON_STRING(ROUND(x)) AS j, ROUND(ROUND(x, 1)) AS r, TO_JSON_STRING(SUBSTRING(s, 0, 2)) AS sub FROM input;
 --@input: INPUT {"key": "1", "value": {"x": -2.5, "s": "hello"}}
 --@output: OUTPUT {"ID": "1", "J": "-2", "R": -2, "SUB": "\"he\""}
+
+--@test: TO_JSON_STRING writes BYTES as base64
+CREATE STREAM input (id STRING KEY, b BYTES) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, TO_JSON_STRING(b) AS j, TO_JSON_STRING(TO_BYTES('abc', 'utf8')) AS k FROM input;
+--@input: INPUT {"key": "1", "value": {"b": "YWJj"}}
+--@output: OUTPUT {"ID": "1", "J": "\"YWJj\"", "K": "\"YWJj\""}
