@@ -267,7 +267,6 @@ SCALARS: dict[str, Builder] = {
     "ARRAY_REMOVE": template("list_filter({0}, lambda x: x IS DISTINCT FROM {1})"),
     "ARRAY_SORT": lambda args: sql_expr("list_sort({0}" + (", {1}" if len(args) > 1 else "") + ")", *args),
     "ARRAY_CONCAT": template("list_concat({0}, {1})"),
-    "GENERATE_SERIES": lambda args: call("generate_series", *args),
     "MAP_KEYS": template("map_keys({0})"),
     "MAP_VALUES": template("map_values({0})"),
     "ENTRIES": lambda args: _entries(args),
@@ -957,6 +956,19 @@ def _slice(args: list[exp.Expr]) -> exp.Expr:
     )
 
 
+def _generate_series(args: list[exp.Expr]) -> exp.Expr:
+    """GENERATE_SERIES as ksqlDB's: without a step it counts down when end < start; a zero step or
+    one of the wrong sign (ksqlDB's function error) gives NULL."""
+    start, end = _sql(args[:2])
+    if len(args) == 2:
+        return parse_sql(f"generate_series({start}, {end}, CASE WHEN {end} - {start} > 0 THEN 1 ELSE -1 END)")
+    step = args[2].sql("duckdb")
+    return parse_sql(
+        f"CASE WHEN {step} = 0 OR ({end} - {start} > 0 AND {step} < 0) OR ({end} - {start} < 0 AND {step} > 0) "
+        f"THEN NULL ELSE generate_series({start}, {end}, {step}) END"
+    )
+
+
 def _as_map(args: list[exp.Expr]) -> exp.Expr:
     """AS_MAP as ksqlDB's: one entry per key (a missing value is NULL, a repeated key's last value wins)."""
     keys, values = _sql(args)
@@ -975,6 +987,7 @@ SCALARS.update(
             "CASE WHEN {0} IS NULL THEN false ELSE list_position({0}, {1}) IS NOT NULL END"
         ),
         "SLICE": _slice,
+        "GENERATE_SERIES": _generate_series,
         "AS_MAP": _as_map,
     }
 )

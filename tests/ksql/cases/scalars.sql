@@ -267,3 +267,11 @@ CREATE STREAM input (id STRING KEY, b BYTES) WITH (kafka_topic='t', value_format
 CREATE STREAM output AS SELECT id, TO_JSON_STRING(b) AS j, TO_JSON_STRING(TO_BYTES('abc', 'utf8')) AS k FROM input;
 --@input: INPUT {"key": "1", "value": {"b": "YWJj"}}
 --@output: OUTPUT {"ID": "1", "J": "\"YWJj\"", "K": "\"YWJj\""}
+
+--@test: GENERATE_SERIES counts down without a step when end is below start
+CREATE STREAM input (id STRING KEY, a INT, b INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, GENERATE_SERIES(a, b) AS s, GENERATE_SERIES(a, b, 2) AS stepped FROM input;
+--@input: INPUT {"key": "1", "value": {"a": 5, "b": 1}}
+--@input: INPUT {"key": "2", "value": {"a": 1, "b": 5}}
+--@output: OUTPUT {"ID": "1", "S": [5, 4, 3, 2, 1], "STEPPED": null}
+--@output: OUTPUT {"ID": "2", "S": [1, 2, 3, 4, 5], "STEPPED": [1, 3, 5]}
