@@ -70,7 +70,10 @@ def test_a_released_warehouse_is_migrated_in_place_on_first_open(tmp_path):
         assert con.execute("SELECT * FROM main.ACCOUNTS ORDER BY 1").fetchall() == accounts
         assert con.execute("SELECT * FROM main.ADULTS ORDER BY ROWPARTITION, ROWOFFSET").fetchall() == adults
         assert con.execute("SELECT * FROM _streamduck.dead_letters ORDER BY ALL").fetchall() == dead
-        assert con.execute("SELECT * FROM _streamduck.offsets ORDER BY ALL").fetchall() == offsets
+        # Columns added by later migrations come after the released ones (topic_id: unknown for old rows).
+        migrated = con.execute("SELECT * FROM _streamduck.offsets ORDER BY ALL").fetchall()
+        assert [row[: len(offsets[0])] for row in migrated] == offsets
+        assert {row[len(offsets[0]) :] for row in migrated} == {(None,)}
         assert con.execute("SELECT count(*) FROM _streamduck.check_results").fetchone() == (1,)
         assert len(people) == 4 and len(accounts) == 2 and len(dead) == 4
     finally:

@@ -153,3 +153,14 @@ def describe_groups(admin: KafkaAdminClient, group_ids: list[str]) -> dict[str, 
 
 def _without_acl_operations(obj: dict[str, Any]) -> dict[str, Any]:
     return {**obj, "authorized_operations": None}
+
+
+@shim("tests/load/test_topic_identity.py::test_deleted_and_recreated_topic_then_reset_is_exact")
+def topic_id(client: KafkaConsumer, topic: str) -> str | None:
+    """The topic's id as the client's last metadata gave it (None where the broker gives none).
+
+    kafka-python keeps ids on its cluster metadata without a public accessor; reading them there
+    saves an admin round trip on every assignment.
+    """
+    found = client._cluster.topic_id(topic)  # noqa: SLF001
+    return str(found) if found else None

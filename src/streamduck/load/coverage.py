@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from streamduck.errors import OffsetOutOfRange
 
@@ -28,6 +28,7 @@ __all__ = [
     "TopicLog",
     "Uncovered",
     "read_topic_log",
+    "topic_log_seen_by",
     "uncovered",
     "uncovered_error",
 ]
@@ -132,6 +133,33 @@ def read_topic_log(settings: Settings, topic: str, partitions: Iterable[int] | N
         probe.close()
     return TopicLog(
         topic, description.topic_id, {tp.partition: PartitionLog(starts[tp], ends[tp]) for tp in tps}
+    )
+
+
+def topic_log_seen_by(
+    client: Any, settings: Settings, topic: str, partitions: Iterable[int], stored: Mapping[int, int]
+) -> TopicLog:
+    """:func:`read_topic_log` through a connected consumer, for the loader's every assignment.
+
+    The id comes from the client's metadata and the range from ListOffsets; only a partition whose
+    reported end lies below its stored offset has its end read again from a fetch's high watermark
+    (ListOffsets under-reports on Tansu), so an ordinary assignment costs two quick requests.
+    """
+    from kafka import TopicPartition
+
+    from streamduck.kafka import compat
+    from streamduck.kafka.offsets import log_end_offsets
+
+    tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+    starts = client.beginning_offsets(tps)
+    ends = dict(client.end_offsets(tps))
+    unsure = [tp for tp in tps if stored.get(tp.partition, -1) > ends[tp]]
+    if unsure:
+        ends.update(log_end_offsets(settings, unsure))
+    return TopicLog(
+        topic,
+        compat.topic_id(client, topic),
+        {tp.partition: PartitionLog(starts[tp], ends[tp]) for tp in tps},
     )
 
 

@@ -73,10 +73,12 @@ def reset_stream(
     from streamduck.load.coverage import read_topic_log
     from streamduck.load.reposition import apply_moves, plan_moves, stored_positions
     from streamduck.load.sources import select_sources
+    from streamduck.warehouse.waits import WAITS
 
     (definition,) = select_sources(settings, [stream])
     log = read_topic_log(settings, definition.topic)
-    con = settings.backend.connect(wait_s=60.0)
+    # A dry run only reads (it works beside a running loader); executing waits its turn like a loader.
+    con = settings.backend.connect(read_only=not execute, wait_s=WAITS.load if execute else WAITS.read)
     try:
         stored, stored_ids = stored_positions(con, definition)
         targets = _targets(settings, definition.topic, target, log, stored)

@@ -32,7 +32,13 @@ from streamduck.kafka.clients import broker_errors, close_consumer, consumer
 from streamduck.ksql.model import SourceDefinition
 from streamduck.load.batch import Batch, BatchBuilder, BatchLimits, seek_to_lowest_need
 from streamduck.load.commit import CommitResult
-from streamduck.load.coverage import OffsetResetPolicy, Uncovered, read_topic_log, uncovered, uncovered_error
+from streamduck.load.coverage import (
+    OffsetResetPolicy,
+    Uncovered,
+    topic_log_seen_by,
+    uncovered,
+    uncovered_error,
+)
 from streamduck.load.guarantee import Guarantee, Positions
 from streamduck.load.offsets import stored_offsets
 from streamduck.load.read_ahead import ReadAhead, adoptable
@@ -457,7 +463,14 @@ class LoadRun:
         ids = self.writer.call(lambda con: {d.name: stored_positions(con, d)[1] for d in definitions})
         problems: list[Uncovered] = []
         for topic, numbers in partitions.items():
-            log = read_topic_log(self.settings, topic, numbers)
+            highest = {
+                p: max(
+                    (stored.get(b.definition.name, {}).get(p, -1) for b in self.by_topic[topic]), default=-1
+                )
+                for p in numbers
+            }
+            with broker_errors(self.settings):
+                log = topic_log_seen_by(self.consumer, self.settings, topic, numbers, highest)
             self.topic_ids[topic] = log.topic_id
             for builder in self.by_topic[topic]:
                 name = builder.definition.name
