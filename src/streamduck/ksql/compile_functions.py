@@ -185,8 +185,11 @@ SCALARS: dict[str, Builder] = {
     "CONCAT_WS": lambda args: call("concat_ws", *args),
     "REPLACE": renamed("replace"),
     "INSTR": lambda args: _instr(args),
+    # ksqlDB's InitCap: lower-cased, then each run of non-blanks (with the blanks after it) gets an
+    # upper-case first letter; leading blanks are dropped
     "INITCAP": template(
-        "array_to_string(list_transform(string_split({0}, ' '), lambda w: upper(w[1]) || lower(w[2:])), ' ')"
+        "array_to_string(list_transform(regexp_extract_all(lower({0}), '[^\\s]+\\s*'), "
+        "lambda w: upper(w[1]) || w[2:]), '')"
     ),
     "SPLIT": template("CASE WHEN {1} = '' THEN string_split({0}, '') ELSE string_split({0}, {1}) END"),
     "REGEXP_REPLACE": lambda args: _regexp_replace(args),

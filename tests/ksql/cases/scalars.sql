@@ -275,3 +275,11 @@ CREATE STREAM output AS SELECT id, GENERATE_SERIES(a, b) AS s, GENERATE_SERIES(a
 --@input: INPUT {"key": "2", "value": {"a": 1, "b": 5}}
 --@output: OUTPUT {"ID": "1", "S": [5, 4, 3, 2, 1], "STEPPED": null}
 --@output: OUTPUT {"ID": "2", "S": [1, 2, 3, 4, 5], "STEPPED": [1, 3, 5]}
+
+--@test: INITCAP splits words on any whitespace and drops leading blanks, as ksqlDB's InitCap
+CREATE STREAM input (id STRING KEY, s STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, INITCAP(s) AS c FROM input;
+--@input: INPUT {"key": "1", "value": {"s": "  hello  wORLD\tfoo "}}
+--@input: INPUT {"key": "2", "value": {"s": null}}
+--@output: OUTPUT {"ID": "1", "C": "Hello  World\tFoo "}
+--@output: OUTPUT {"ID": "2", "C": null}
