@@ -180,3 +180,21 @@ def test_rowtime_from_a_string_column_with_timestamp_format(pattern, text):
     commit_batch(con, builder.take(), guarantee=EXACTLY_ONCE, loader="t", max_value_bytes=1000)
     # ROWTIME is epoch milliseconds, read from the column (not the record's timestamp, 5 ms)
     assert con.execute("SELECT ROWTIME FROM events").fetchall() == [(1767323045000,)]
+
+
+def test_each_guarantee_decides_positions_commit_order_and_read_ahead():
+    from streamduck.errors import ConfigError
+    from streamduck.load.guarantee import GUARANTEES, Positions, guarantee_named
+
+    shape = {
+        name: (g.positions, g.kafka_commit_first, g.read_ahead, g.compare_and_set, g.auto_offset_reset)
+        for name, g in GUARANTEES.items()
+    }
+    assert shape == {
+        "exactly-once": (Positions.WAREHOUSE, False, True, True, "none"),
+        "at-least-once": (Positions.KAFKA, False, False, False, "earliest"),
+        "at-most-once": (Positions.KAFKA, True, False, False, "earliest"),
+    }
+    assert guarantee_named("at-most-once") is GUARANTEES["at-most-once"]
+    with pytest.raises(ConfigError, match="unknown guarantee 'twice'; choose one of exactly-once"):
+        guarantee_named("twice")
