@@ -158,6 +158,14 @@ def _map_reduce(args: list[exp.Expr]) -> exp.Expr:
     return _fold(sql_expr("map_entries({0})", args[0]), args[1], args[2], [".key", ".value"])
 
 
+def _length(args: list[exp.Expr]) -> exp.Expr:
+    """LEN of a STRING counts characters, of BYTES bytes (its argument's type is known here: LEN is
+    one of the string functions checked once types are annotated)."""
+    from streamduck.ksql.compile_checks import ksql_type_of
+
+    return call("octet_length" if ksql_type_of(args[0]) == "BYTES" else "length", *args)
+
+
 def _deferred(name: str) -> Builder:
     """A function whose SQL depends on its arguments' types: resolved by :func:`retype` once sqlglot
     has annotated them."""
@@ -172,8 +180,8 @@ def _deferred(name: str) -> Builder:
 
 SCALARS: dict[str, Builder] = {
     # strings (positions are 1-based in both)
-    "LEN": renamed("length"),
-    "LENGTH": renamed("length"),
+    "LEN": lambda args: _length(args),
+    "LENGTH": lambda args: _length(args),
     "UCASE": renamed("upper"),
     "LCASE": renamed("lower"),
     "UPPER": renamed("upper"),
@@ -307,10 +315,11 @@ def _url_parameter(args: list[exp.Expr]) -> exp.Expr:
 def _bytes_from(text: str, encoding: str) -> str:
     """SQL turning a string in ``encoding`` (hex, utf8, ascii, base64) into BYTES."""
     return {
-        "HEX": f"unhex({text})",
+        # text that is not valid in its encoding reads as NULL, never failing the query
+        "HEX": f"TRY(unhex({text}))",
         "UTF8": f"encode({text})",
         "ASCII": f"encode({text})",
-        "BASE64": f"from_base64({text})",
+        "BASE64": f"TRY(from_base64({text}))",
     }[encoding]
 
 
@@ -318,8 +327,8 @@ def _bytes_to(blob: str, encoding: str) -> str:
     """SQL turning BYTES into a string in ``encoding``."""
     return {
         "HEX": f"lower(hex({blob}))",
-        "UTF8": f"decode({blob})",
-        "ASCII": f"decode({blob})",
+        "UTF8": f"TRY(decode({blob}))",
+        "ASCII": f"TRY(decode({blob}))",
         "BASE64": f"to_base64({blob})",
     }[encoding]
 

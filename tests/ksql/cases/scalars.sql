@@ -283,3 +283,11 @@ CREATE STREAM output AS SELECT id, INITCAP(s) AS c FROM input;
 --@input: INPUT {"key": "2", "value": {"s": null}}
 --@output: OUTPUT {"ID": "1", "C": "Hello  World\tFoo "}
 --@output: OUTPUT {"ID": "2", "C": null}
+
+--@test: LEN counts the bytes of BYTES; text that is not valid in its encoding is NULL, not a failed query
+CREATE STREAM input (id STRING KEY, b BYTES, h STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, LEN(b) AS n, ENCODE(h, 'hex', 'utf8') AS decoded FROM input;
+--@input: INPUT {"key": "1", "value": {"b": "YWJj", "h": "616263"}}
+--@input: INPUT {"key": "2", "value": {"b": "", "h": "zz"}}
+--@output: OUTPUT {"ID": "1", "N": 3, "DECODED": "abc"}
+--@output: OUTPUT {"ID": "2", "N": 0, "DECODED": null}
