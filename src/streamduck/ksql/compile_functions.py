@@ -249,7 +249,6 @@ SCALARS: dict[str, Builder] = {
     "DATEADD": _date_add("+"),
     "DATESUB": _date_add("-"),
     # JSON
-    "EXTRACTJSONFIELD": template("json_extract_string({0}, {1})"),
     "JSON_ARRAY_LENGTH": template(
         "CAST(json_array_length(CASE WHEN json_valid({0}) THEN {0} END) AS INTEGER)"
     ),
@@ -375,11 +374,8 @@ def _geo_distance(args: list[exp.Expr]) -> exp.Expr:
 SCALARS.update(
     {
         "AS_VALUE": template("{0}"),
-        "ACOS": renamed("acos"),
-        "ASIN": renamed("asin"),
         "ATAN": renamed("atan"),
         "ATAN2": renamed("atan2"),
-        "COT": renamed("cot"),
         "SINH": template("(exp({0}) - exp(-{0})) / 2"),
         "COSH": template("(exp({0}) + exp(-{0})) / 2"),
         "TANH": template("(exp(2 * {0}) - 1) / (exp(2 * {0}) + 1)"),
@@ -999,6 +995,16 @@ SCALARS.update(
             "CASE WHEN {0} IS NULL THEN false ELSE list_position({0}, {1}) IS NOT NULL END"
         ),
         "SLICE": _slice,
+        # NULL (not a failed query) for text that is not JSON
+        "EXTRACTJSONFIELD": template("CASE WHEN json_valid({0}) THEN json_extract_string({0}, {1}) END"),
+        # Java's Math: NaN outside [-1, 1] and an infinity at 0 where DuckDB raises an error
+        "ASIN": template(
+            "CASE WHEN {0} BETWEEN -1 AND 1 THEN asin({0}) WHEN {0} IS NOT NULL THEN 'NaN'::DOUBLE END"
+        ),
+        "ACOS": template(
+            "CASE WHEN {0} BETWEEN -1 AND 1 THEN acos({0}) WHEN {0} IS NOT NULL THEN 'NaN'::DOUBLE END"
+        ),
+        "COT": template("1.0 / tan(CAST({0} AS DOUBLE))"),
         "GENERATE_SERIES": _generate_series,
         "AS_MAP": _as_map,
     }

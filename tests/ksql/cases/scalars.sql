@@ -291,3 +291,11 @@ CREATE STREAM output AS SELECT id, LEN(b) AS n, ENCODE(h, 'hex', 'utf8') AS deco
 --@input: INPUT {"key": "2", "value": {"b": "", "h": "zz"}}
 --@output: OUTPUT {"ID": "1", "N": 3, "DECODED": "abc"}
 --@output: OUTPUT {"ID": "2", "N": 0, "DECODED": null}
+
+--@test: one bad row never fails the query: JSON that is not JSON, ASIN/ACOS outside [-1, 1], COT at 0
+CREATE STREAM input (id STRING KEY, j STRING, x DOUBLE) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, EXTRACTJSONFIELD(j, '$.a') AS a, ASIN(x) AS asn, ACOS(x) AS acs, COT(x - x) AS ct FROM input;
+--@input: INPUT {"key": "1", "value": {"j": "{\"a\": \"v\"}", "x": 1.0}}
+--@input: INPUT {"key": "2", "value": {"j": "not json", "x": 2.0}}
+--@output: OUTPUT {"ID": "1", "A": "v", "ASN": 1.5707963267948966, "ACS": 0.0, "CT": Infinity}
+--@output: OUTPUT {"ID": "2", "A": null, "ASN": NaN, "ACS": NaN, "CT": Infinity}
