@@ -76,14 +76,15 @@ def test_check_cli_reports_failures_and_exits_non_zero(cli, settings, broker) ->
     )
     from streamduck.ksql import load_sources
     from streamduck.warehouse.layout import ensure_source
+    from tests.landing import land
 
     (definition,) = load_sources(settings.streams_dir)
     con = duckdb.connect(str(settings.warehouse))
     ensure_source(con, definition)
-    con.execute(
-        """INSERT INTO raw.people (topic, "partition", "offset", timestamp_ms, "key", headers, "value")
-           VALUES ('people_check', 0, 0, 0, 'a'::BLOB, [], '{"email": "a@x.org"}'),
-                  ('people_check', 0, 1, 0, 'b'::BLOB, [], '{"email": "nobody"}')"""
+    land(
+        con,
+        definition,
+        [(0, 0, 0, b"a", [], '{"email": "a@x.org"}'), (0, 1, 0, b"b", [], '{"email": "nobody"}')],
     )
     con.close()
 

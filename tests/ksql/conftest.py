@@ -37,7 +37,9 @@ class Warehouse:
             raise
 
     def land(self, name: str, records: Iterable[dict[str, Any] | tuple[Any, ...]]) -> None:
-        """Insert records into raw."NAME": dicts are values; tuples are (key, value, ts, partition)."""
+        """Land records of source NAME: dicts are values; tuples are (key, value, ts, partition)."""
+        from tests.landing import land
+
         rows = []
         for offset, record in enumerate(records):
             key, value, ts, partition = (
@@ -45,8 +47,8 @@ class Warehouse:
             )
             value_text = None if value is None else json.dumps(value)
             key_bytes = None if key is None else str(key).encode()
-            rows.append(("t", partition, offset, ts, key_bytes, [], value_text))
-        self.con.executemany(f'INSERT INTO raw."{name}" VALUES (?, ?, ?, ?, ?, ?, ?)', rows)
+            rows.append((partition, offset, ts, key_bytes, [], value_text))
+        land(self.con, name, rows)
 
     def compile(self, ksql: str) -> CompiledQuery:
         entries = catalog.entries(self.con)

@@ -10,6 +10,7 @@ import pytest
 from streamduck.errors import DefinitionError
 from streamduck.kafka.admin import create_topic, describe_topic
 from streamduck.ksql.apply import apply_path
+from tests.landing import land
 
 
 def write(settings, name: str, text: str):
@@ -153,9 +154,7 @@ def loaded(settings, topic_name):
         "info": {"tags": ["a", "b"], "m": {"k": 1}},
         "at": "2026-11-23T10:00:00.123",
     }
-    con.execute(
-        'INSERT INTO raw."T" VALUES (?, 0, 0, 1000, ?, [], ?)', [topic_name, b"k1", json.dumps(value)]
-    )
+    land(con, "T", [(0, 0, 1000, b"k1", [], json.dumps(value))])
     con.close()
     return settings
 

@@ -14,6 +14,7 @@ from streamduck.errors import DefinitionError
 from streamduck.ksql import catalog
 from tests.ksql.cases import Case, load_cases
 from tests.ksql.qtt import kafka_key, produce
+from tests.landing import land
 
 CASES = load_cases()
 
@@ -85,10 +86,7 @@ def test_case(case: Case, warehouse) -> None:
         entry = entries[source]
         key = _key_bytes(entry, _key_format(entry), record.get("key"))
         value = _stored_text(warehouse, entry, _value_bytes(entry, record.get("value")))
-        warehouse.con.execute(
-            f'INSERT INTO raw."{source}" VALUES (?, 0, ?, ?, ?, [], ?)',
-            [entry.topic, offset, record.get("timestamp", 0), key, value],
-        )
+        land(warehouse.con, source, [(0, offset, record.get("timestamp", 0), key, [], value)])
     for target, expected in case.outputs.items():
         rows = _jsonl(warehouse.select_star(target))
         assert _in_order(rows, entries[target]) == _in_order(expected, entries[target]), target

@@ -18,6 +18,7 @@ from streamduck.load import run_load
 from streamduck.produce.runner import generate
 from streamduck.warehouse.connection import connect
 from tests.conftest import REPO_ROOT, STREAMDUCK_BIN
+from tests.landing import land
 
 TUTORIAL_CREATE = (
     "CREATE STREAM my_stream (id STRING, name STRING, title STRING) "
@@ -51,13 +52,10 @@ def test_tutorial_example_verbatim(cli, settings):
     assert sum(1 for row in rows if row["NAME"]) >= 60
 
 
-def _land(warehouse: Path, topic: str, offset: int, key: str) -> None:
+def _land(warehouse: Path, offset: int, key: str) -> None:
     con = connect(warehouse, wait_s=30)
     try:
-        con.execute(
-            'INSERT INTO raw."EVENTS" VALUES (?, 0, ?, ?, ?, [], ?)',
-            [topic, offset, 1000 + offset, key.encode(), json.dumps({"n": offset})],
-        )
+        land(con, "EVENTS", [(0, offset, 1000 + offset, key.encode(), [], json.dumps({"n": offset}))])
     finally:
         con.close()
 
@@ -87,12 +85,12 @@ def test_push_query_prints_new_rows_until_interrupted(settings, cli_env, topic_n
         f"CREATE STREAM events (id STRING KEY, n INT) WITH (kafka_topic='{topic_name}', value_format='JSON', partitions=1);"
     )
     apply_path(settings, settings.streams_dir)
-    _land(settings.warehouse, topic_name, 0, "before")
+    _land(settings.warehouse, 0, "before")
     proc = _push_query(cli_env, "SELECT id, n * 10 AS tens FROM events EMIT CHANGES")
     try:
         time.sleep(2.5)  # the first poll marks where the query starts (like auto.offset.reset=latest)
-        _land(settings.warehouse, topic_name, 1, "after-1")
-        _land(settings.warehouse, topic_name, 2, "after-2")
+        _land(settings.warehouse, 1, "after-1")
+        _land(settings.warehouse, 2, "after-2")
         lines = _read_lines(proc, 2, timeout_s=20)
     finally:
         proc.send_signal(signal.SIGINT)
@@ -110,7 +108,7 @@ def test_push_query_from_beginning_with_limit(settings, cli_env, topic_name):
         f"CREATE STREAM events (id STRING KEY, n INT) WITH (kafka_topic='{topic_name}', value_format='JSON', partitions=1);"
     )
     apply_path(settings, settings.streams_dir)
-    _land(settings.warehouse, topic_name, 0, "old")
+    _land(settings.warehouse, 0, "old")
     proc = _push_query(cli_env, "SELECT * FROM events EMIT CHANGES LIMIT 1", "--from-beginning")
     try:
         lines = _read_lines(proc, 1, timeout_s=20)
@@ -130,7 +128,7 @@ def test_library_push_query_ends_after_its_limit(settings, topic_name):
     )
     apply_path(settings, settings.streams_dir)
     for offset in range(3):
-        _land(settings.warehouse, topic_name, offset, f"k{offset}")
+        _land(settings.warehouse, offset, f"k{offset}")
     deadline = time.monotonic() + 10  # without its LIMIT the query would run until stopped
     batches = list(
         push_query(

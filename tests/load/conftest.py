@@ -88,7 +88,7 @@ def warehouse_rows(settings: Settings, sql: str, params: list | None = None) -> 
 def check_exactly_once(settings: Settings, stream: str, topic: str) -> dict[str, int]:
     """The oracle: every record of the topic is in exactly one place (raw rows or dead letters)."""
     produced = topic_coordinates(settings, topic)
-    raw = warehouse_rows(settings, f'SELECT "partition", "offset" FROM raw."{stream}"')
+    raw = warehouse_rows(settings, f'SELECT ROWPARTITION, ROWOFFSET FROM raw."{stream}"')
     dead = warehouse_rows(
         settings, 'SELECT "partition", "offset" FROM _streamduck.dead_letters WHERE stream = ?', [stream]
     )

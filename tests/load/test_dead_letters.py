@@ -91,6 +91,35 @@ def test_replay_after_a_definition_change_is_idempotent(settings, cli, topic_nam
     assert warehouse_rows(settings, "SELECT id, n FROM s ORDER BY id") == [("1", "1"), ("2", "two")]
 
 
+def test_replay_into_a_table_respects_newer_records_and_tombstones(settings, cli, topic_name):
+    create_topic(settings, topic_name, partitions=1)
+    sql = (
+        "CREATE TABLE t (id STRING PRIMARY KEY, n {type}) WITH (kafka_topic='"
+        + topic_name
+        + "', value_format='JSON');"
+    )
+    define(settings, sql.format(type="INT"), "t.sql")
+    produce(
+        settings,
+        topic_name,
+        [
+            (b"gone", b'{"n": "x"}'),  # dead now, and deleted by the tombstone after it
+            (b"gone", None),
+            (b"kept", b'{"n": "y"}'),  # dead now, the key's only record
+            (b"newer", b'{"n": "z"}'),  # dead now, but a newer record follows
+            (b"newer", b'{"n": 5}'),
+        ],
+    )
+    assert cli("load", "--group", "g-replay-table").exit_code == 0
+    assert warehouse_rows(settings, "SELECT id, n FROM t ORDER BY id") == [("newer", 5)]
+
+    define(settings, sql.format(type="STRING"), "t.sql")
+    replayed = cli("dead-letters", "replay", "--format", "json")
+    assert replayed.exit_code == 0, replayed.stderr
+    assert json.loads(replayed.stdout) == [{"stream": "T", "replayed": 3, "still_dead": 0}]
+    assert warehouse_rows(settings, "SELECT id, n FROM t ORDER BY id") == [("kept", "y"), ("newer", "5")]
+
+
 def test_status_shows_offsets_lag_rows_and_dead_letters(settings, cli, topic_name):
     create_topic(settings, topic_name, partitions=1)
     define(

@@ -199,7 +199,7 @@ def test_a_zombie_whose_commit_races_its_successor_lands_nothing(lake_settings, 
     assert successor[0].committed
     assert len(retries) == 1, "the zombie's first COMMIT must lose to the successor's"
     assert not result.committed and result.conflicts == {0: 5}
-    assert zombie_con.execute('SELECT count(*), max("offset") FROM raw."PEOPLE"').fetchone() == (5, 4)
+    assert zombie_con.execute('SELECT count(*), max(ROWOFFSET) FROM raw."PEOPLE"').fetchone() == (5, 4)
     offsets = zombie_con.execute("SELECT loader, next_offset FROM _streamduck.offsets").fetchall()
     assert offsets == [("new", 5)]
 

@@ -89,6 +89,14 @@ def test_table_keeps_latest_row_per_key_and_tombstones_delete(settings, topic_na
     assert warehouse_rows(settings, "SELECT id, name FROM users ORDER BY id") == [("a", "second")]
     assert warehouse_rows(settings, "SELECT reason FROM _streamduck.dead_letters") == [("null_key",)]
 
+    # The latest rows are materialized batch by batch: a later batch updates, deletes, revives keys.
+    produce(settings, topic_name, [(b"a", None), (b"c", b'{"name": "sea"}'), (b"b", b'{"name": "back"}')])
+    assert run_load(settings, group="g-table").rows == 3
+    assert warehouse_rows(settings, "SELECT id, name FROM users ORDER BY id") == [("b", "back"), ("c", "sea")]
+    materialized = warehouse_rows(settings, "SELECT ID, NAME, ROWOFFSET FROM latest.USERS ORDER BY ID")
+    assert materialized == [("b", "back", 7), ("c", "sea", 6)]
+    assert warehouse_rows(settings, "SELECT count(*) FROM raw.USERS") == [(7,)]  # every record kept
+
 
 def test_hostile_identifiers_cannot_inject_sql(settings, topic_name):
     create_topic(settings, topic_name, partitions=1)

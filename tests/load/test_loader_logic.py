@@ -149,7 +149,7 @@ def test_writer_retries_a_batch_that_outgrows_its_memory_limit(tmp_path, monkeyp
     assert result.committed and result.rows == 64
     assert "needed more than 128 MiB" in caplog.text
     con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
-    assert con.execute('SELECT count(*), min(length("value")) FROM raw."PEOPLE"').fetchone() == (
+    assert con.execute('SELECT count(*), min(length("__value")) FROM raw."PEOPLE"').fetchone() == (
         64,
         len(value),
     )

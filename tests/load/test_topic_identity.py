@@ -45,7 +45,9 @@ def ok(env: dict[str, str], *args: str) -> str:
 def exact(settings, topic: str) -> dict[str, int]:
     """The oracle: the current incarnation's rows and dead letters are exactly the topic's records."""
     produced = topic_coordinates(settings, topic)
-    rows = warehouse_rows(settings, 'SELECT "partition", "offset" FROM raw.PEOPLE WHERE topic = ?', [topic])
+    rows = warehouse_rows(
+        settings, "SELECT ROWPARTITION, ROWOFFSET FROM raw.PEOPLE WHERE __topic = ?", [topic]
+    )
     dead = warehouse_rows(
         settings, 'SELECT "partition", "offset" FROM _streamduck.dead_letters WHERE topic = ?', [topic]
     )
@@ -109,14 +111,16 @@ def test_broker_restart_under_an_idle_loader_stops_every_guarantee_until_reset(
     dry = json.loads(ok(env, "reset", "people", "--to-earliest", "--format", "json"))
     assert [m["action"] for m in dry] == ["new incarnation"] * 3
     assert sum(m["current"] for m in dry) == 3000 and all(m["new"] == 0 for m in dry)
-    assert warehouse_rows(settings, "SELECT count(*) FROM raw.PEOPLE WHERE topic = ?", [topic_name]) == [
+    assert warehouse_rows(settings, "SELECT count(*) FROM raw.PEOPLE WHERE __topic = ?", [topic_name]) == [
         (3000,)
     ]
     ok(env, "reset", "people", "--to-earliest", "--execute")
     ok(env, "load", "--until-caught-up")
     assert exact(settings, topic_name) == {"produced": 600, "loaded": 600, "dead_letters": 0, "lost": 0}
     earlier = warehouse_rows(
-        settings, "SELECT DISTINCT topic, count(*) FROM raw.PEOPLE WHERE topic <> ? GROUP BY 1", [topic_name]
+        settings,
+        "SELECT DISTINCT __topic, count(*) FROM raw.PEOPLE WHERE __topic <> ? GROUP BY 1",
+        [topic_name],
     )
     assert len(earlier) == 1 and earlier[0][0].startswith(f"{topic_name}@") and earlier[0][1] == 3000
 
@@ -234,7 +238,7 @@ def test_reset_to_an_offset_and_to_a_time_then_load_is_exact(cli_env, settings, 
 
     ok(cli_env, "reset", "people", "--to-offset", "0:200", "--execute")
     ok(cli_env, "reset", "people", "--shift-by", "-50", "--execute")
-    assert warehouse_rows(settings, 'SELECT count(*), max("offset") FROM raw.PEOPLE') == [(150, 149)]
+    assert warehouse_rows(settings, "SELECT count(*), max(ROWOFFSET) FROM raw.PEOPLE") == [(150, 149)]
     ok(cli_env, "load", "--until-caught-up")
     assert exact(settings, topic_name) == {"produced": 1000, "loaded": 1000, "dead_letters": 0, "lost": 0}
 
@@ -291,5 +295,5 @@ def test_a_table_shows_the_new_incarnations_rows_over_the_earlier_ones(cli_env, 
     ok(cli_env, "load", "--until-caught-up")
     assert warehouse_rows(settings, "SELECT ID, NAME FROM users") == [("u1", "new")]
     assert warehouse_rows(
-        settings, "SELECT count(*) FROM raw.USERS WHERE topic LIKE ?", [f"{topic_name}@%"]
+        settings, "SELECT count(*) FROM raw.USERS WHERE __topic LIKE ?", [f"{topic_name}@%"]
     ) == [(50,)]

@@ -13,6 +13,7 @@ from streamduck.errors import QualityCheckFailed
 from streamduck.quality import run_checks
 from streamduck.quality.spec import checks_for
 from streamduck.settings import Settings
+from streamduck.warehouse.landing import land_records
 from streamduck.warehouse.layout import ensure_source
 from tests.quality.people import PEOPLE
 
@@ -22,15 +23,18 @@ EXPECTATIONS = (
 
 
 def _warehouse(tmp_path: Path, rows_sql: str) -> Settings:
-    """A warehouse with the loader's layout for PEOPLE; raw rows from ``rows_sql`` (key, value)."""
+    """A warehouse with the loader's layout for PEOPLE; records from ``rows_sql`` (key, value), landed
+    as a definition change would re-type them (values that do not fit their column read as NULL)."""
     settings = Settings(warehouse=tmp_path / "w.duckdb", sql_dir=tmp_path / "sql")
     settings.streams_dir.mkdir(parents=True)
     (settings.streams_dir / "fake_people.expectations.yml").write_text(EXPECTATIONS)
     con = duckdb.connect(str(settings.warehouse))
     ensure_source(con, PEOPLE)
-    con.execute(
-        'INSERT INTO raw."FAKE_PEOPLE" (topic, "partition", "offset", timestamp_ms, "key", headers, "value") '
-        f"SELECT 'fake_people', 0, row_number() OVER () - 1, 0, k::BLOB, [], v FROM ({rows_sql}) AS t(k, v)"
+    land_records(
+        con,
+        PEOPLE,
+        "(SELECT 0 AS partition, row_number() OVER () - 1 AS offset, 0 AS timestamp_ms, k::BLOB AS key, "
+        f"[]::STRUCT(key VARCHAR, value BLOB)[] AS headers, v AS text FROM ({rows_sql}) AS t(k, v))",
     )
     con.close()
     return settings

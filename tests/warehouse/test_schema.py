@@ -8,6 +8,7 @@ a check result.
 from __future__ import annotations
 
 import gzip
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -22,7 +23,8 @@ from tests.conftest import STREAMDUCK_BIN
 
 FIXTURE = Path(__file__).parent / "fixtures" / "unversioned.duckdb.gz"
 INTERNAL_TABLES = {
-    "check_results", "dead_letters", "definitions", "load_history", "offsets", "schema_drift", "schema_version",
+    "check_results", "dead_letters", "definitions", "landings", "load_history", "offsets", "schema_drift",
+    "schema_version",
 }  # fmt: skip
 
 
@@ -76,6 +78,20 @@ def test_a_released_warehouse_is_migrated_in_place_on_first_open(tmp_path):
         assert {row[len(offsets[0]) :] for row in migrated} == {(None,)}
         assert con.execute("SELECT count(*) FROM _streamduck.check_results").fetchone() == (1,)
         assert len(people) == 4 and len(accounts) == 2 and len(dead) == 4
+        by_city = "SELECT * FROM main.PEOPLE_BY_CITY ORDER BY ALL"
+        assert con.execute(by_city).fetchall() == [("London", 2), ("Paris", 1), (None, 1)]
+        # the sources now land typed: the view reads typed columns, each record keeps its bytes
+        typed = con.execute(
+            "SELECT data_type FROM duckdb_columns() WHERE schema_name = 'raw' AND table_name = 'PEOPLE' "
+            "AND column_name IN ('AGE', 'BORN', '__value') ORDER BY column_name"
+        ).fetchall()
+        assert typed == [("INTEGER",), ("DATE",), ("VARCHAR",)]
+        kept = con.execute(
+            'SELECT "__value" FROM raw.PEOPLE WHERE ROWPARTITION = 0 AND ROWOFFSET = 1'
+        ).fetchone()
+        assert json.loads(kept[0]) == {"NAME": "Alan", "age": 41, "born": "1912-06-23", "extra": 1}
+        latest = con.execute("SELECT ID, BALANCE FROM latest.ACCOUNTS ORDER BY ID").fetchall()
+        assert latest == [("a1", 12.25), ("a3", 7.0)]  # a2's tombstone deleted it
     finally:
         con.close()
     con = connect(path)  # a second open finds it current and changes nothing

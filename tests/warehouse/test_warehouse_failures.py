@@ -116,7 +116,7 @@ def test_disk_full_is_one_line_keeps_what_was_committed_and_the_rerun_is_exact(
     produce_people(settings, people, 2_000)
     first = load_cli(env, "--until-caught-up")
     assert first.returncode == 0, first.stderr
-    committed = warehouse_rows(settings, 'SELECT "partition", "offset" FROM raw.people')
+    committed = warehouse_rows(settings, "SELECT ROWPARTITION, ROWOFFSET FROM raw.people")
     assert len(committed) == 2_000
 
     produce_people(settings, people, 60_000, start=2_000)
@@ -127,7 +127,7 @@ def test_disk_full_is_one_line_keeps_what_was_committed_and_the_rerun_is_exact(
     assert_one_line_error(full, "no space left on device", str(small_disk / "warehouse.duckdb"))
     assert seconds < 30, seconds
     filler.unlink()
-    kept = set(warehouse_rows(settings, 'SELECT "partition", "offset" FROM raw.people'))
+    kept = set(warehouse_rows(settings, "SELECT ROWPARTITION, ROWOFFSET FROM raw.people"))
     assert set(committed) <= kept, "a committed row was lost"
 
     again = load_cli(env, "--until-caught-up")

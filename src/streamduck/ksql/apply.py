@@ -66,9 +66,10 @@ def apply_path(settings: Settings, path: Path) -> ApplyReport:
     parsed = in_dependency_order([parse_file(file) for file in statement_files(path)])
     for statements in parsed:  # every source definition valid (topic names too) before any topic is created
         _sources(statements)
-    for statements in parsed:
+    for i, statements in enumerate(parsed):
         _provision_topics(settings, statements, report)
-        _apply_in_transaction(settings, statements, report)
+        later = [s for rest in parsed[i + 1 :] for s in rest]
+        _apply_in_transaction(settings, statements, report, later)
     _delete_dropped_topics(settings, report)
     return report
 
@@ -132,13 +133,29 @@ def _provision_topics(settings: Settings, statements: list[Statement], report: A
     report.warnings.extend(provisioned.warnings())
 
 
-def _apply_in_transaction(settings: Settings, statements: list[Statement], report: ApplyReport) -> None:
-    from streamduck.ksql.execute import execute
+def _apply_in_transaction(
+    settings: Settings, statements: list[Statement], report: ApplyReport, later: list[Statement]
+) -> None:
+    """Run one file's statements, then recompile the views reading what they replaced.
+
+    ``later``: the statements of the files applied after this one (a view they redefine is
+    compiled then, not checked now).
+    """
+    from streamduck.ksql.dependents import recompile_dependents
+    from streamduck.ksql.execute import Outcome, execute
 
     con = settings.backend.connect(wait_s=WAITS.read)  # migrates the internal schema
     try:
         con.execute("BEGIN TRANSACTION")
         outcomes = [execute(con, statement) for statement in statements]
+        replaced = [o.name for o in outcomes if o.action == "replaced"]
+        if replaced:
+            try:
+                recompiled = recompile_dependents(con, replaced, _redefined(con, later))
+            except DefinitionError as exc:
+                where = next(o.location for o in outcomes if o.action == "replaced")
+                raise DefinitionError(f"{where}: {exc}") from None
+            outcomes += [Outcome("recompiled", kind, name, "") for kind, name in recompiled]
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -146,6 +163,22 @@ def _apply_in_transaction(settings: Settings, statements: list[Statement], repor
     finally:
         con.close()
     report.outcomes.extend(outcomes)
+
+
+def _redefined(con: object, statements: list[Statement]) -> set[str]:
+    """Names that ``statements`` create with another text than the catalog holds."""
+    from streamduck.ksql import catalog
+    from streamduck.ksql.dialect import KsqlCreate
+    from streamduck.ksql.names import ksql_name
+
+    names = set()
+    for statement in statements:
+        node = statement.expression
+        if isinstance(node, KsqlCreate):
+            current = catalog.entry(con, ksql_name(node.this))  # type: ignore[arg-type]
+            if current is not None and current.statement != statement.text:
+                names.add(current.name)
+    return names
 
 
 def _delete_dropped_topics(settings: Settings, report: ApplyReport) -> None:

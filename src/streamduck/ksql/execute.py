@@ -1,7 +1,7 @@
 """Running one ksqlDB statement against the warehouse, inside the caller's transaction.
 
 ``CREATE`` of a source registers it and creates its raw table and typed view (the loader's
-:func:`~streamduck.warehouse.layout.ensure_source`); ``CREATE ... AS SELECT`` compiles the query to a
+:func:`~streamduck.warehouse.layout.apply_source`); ``CREATE ... AS SELECT`` compiles the query to a
 DuckDB view; ``INSERT INTO derived SELECT`` extends that view with ``UNION ALL``; ``DROP`` removes
 the view and the catalog entry (loaded rows stay in ``raw``).
 """
@@ -91,13 +91,13 @@ def _existing(con: duckdb.DuckDBPyConnection, statement: Statement, name: str, k
 
 def _create_source(con: duckdb.DuckDBPyConnection, statement: Statement) -> Outcome:
     from streamduck.ksql.sources import definition_from
-    from streamduck.warehouse.layout import ensure_source
+    from streamduck.warehouse.layout import apply_source
 
     definition = definition_from(statement)
     state = _existing(con, statement, definition.name, definition.kind)
     if state == "unchanged":
         return Outcome("unchanged", definition.kind, definition.name, statement.location, definition.topic)
-    ensure_source(con, definition)
+    apply_source(con, definition)  # a changed definition re-types the loaded records, in this transaction
     columns = [{"name": c.name, "type": c.type, "role": c.role} for c in definition.columns]
     catalog.upsert(
         con,

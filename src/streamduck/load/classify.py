@@ -11,6 +11,7 @@ ksqlDB cannot deserialize it and skips the record).
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from streamduck.ksql.model import SourceDefinition
@@ -33,7 +34,8 @@ __all__ = ["STAGED", "stage"]
 
 STAGED = "_streamduck_staged"
 """Temporary table holding the classified batch: source columns + text, keys, reason, detail
-(``value`` only for dead letters: loadable rows keep their value as ``text``)."""
+(``value`` only for dead letters: loadable rows keep their value as ``text``), then ``t_0``, ``t_1``,
+... the typed values of the definition's value columns (what the warehouse's typed table stores)."""
 
 
 def stage(
@@ -63,7 +65,7 @@ WITH probe AS MATERIALIZED (
       FROM (SELECT *, {_decoded(max_value_bytes, definition)} AS text FROM {source})))
 )
 SELECT "partition", "offset", timestamp_ms, "key", headers, NULL::BLOB AS "value", text, _keys AS keys,
-  NULL::VARCHAR AS reason, NULL::VARCHAR AS detail  -- loadable: only dead letters keep the bytes
+  NULL::VARCHAR AS reason, NULL::VARCHAR AS detail{_typed_columns(fast.typed)}  -- loadable: bytes as text
 FROM probe WHERE _fast
 UNION ALL
 SELECT * FROM ({
@@ -174,5 +176,10 @@ SELECT "partition", "offset", timestamp_ms, "key", headers, "value",
     WHEN root IS NULL THEN 'value is not valid JSON: ' || left(text, 80)
     WHEN root <> 'OBJECT' THEN 'JSON root is ' || root || ', expected OBJECT'
     ELSE coalesce(field_error, key_problem)
-  END AS detail
+  END AS detail{_typed_columns([f"t_{i}" for i in range(len(definition.value_columns))])}
 FROM checked"""
+
+
+def _typed_columns(expressions: Sequence[str]) -> str:
+    """``, expr AS t_0, ...``: the value columns' typed values, the last columns of :data:`STAGED`."""
+    return "".join(f", {expr} AS t_{i}" for i, expr in enumerate(expressions))

@@ -21,7 +21,8 @@ from streamduck.load.classify import STAGED, stage
 from streamduck.load.guarantee import EXACTLY_ONCE, Guarantee
 from streamduck.load.offsets import WarehouseOffsets
 from streamduck.warehouse.connection import one_row
-from streamduck.warehouse.layout import INTERNAL_SCHEMA, raw_table
+from streamduck.warehouse.landing import land_staged
+from streamduck.warehouse.layout import INTERNAL_SCHEMA
 from streamduck.warehouse.schema import create_commit_fence
 
 if TYPE_CHECKING:
@@ -172,15 +173,7 @@ def rehearse(con: duckdb.DuckDBPyConnection, definition: SourceDefinition, max_v
 def _insert_staged(con: duckdb.DuckDBPyConnection, batch: Batch) -> CommitResult:
     definition = batch.definition
     topic = definition.topic
-    (rows,) = one_row(
-        con.execute(
-            f"""INSERT INTO {raw_table(definition)}
-            (topic, "partition", "offset", timestamp_ms, "key", headers, "value")
-            SELECT ?, "partition", "offset", timestamp_ms, "key", headers, text
-            FROM {STAGED} WHERE reason IS NULL""",
-            [topic],
-        )
-    )
+    rows = land_staged(con, definition, STAGED)
     # No INSERT OR IGNORE: a DuckLake has no keys. A dead letter already kept (a replay) is skipped.
     (dead,) = one_row(
         con.execute(

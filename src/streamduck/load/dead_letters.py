@@ -7,7 +7,8 @@ from typing import Any
 
 from streamduck.load.classify import STAGED, stage
 from streamduck.settings import Settings
-from streamduck.warehouse.layout import INTERNAL_SCHEMA, ensure_internal, ensure_source, raw_table
+from streamduck.warehouse.landing import land_staged
+from streamduck.warehouse.layout import INTERNAL_SCHEMA, ensure_internal, ensure_source
 from streamduck.warehouse.sqltext import quote_string
 from streamduck.warehouse.waits import WAITS
 
@@ -51,7 +52,7 @@ def replay_dead_letters(
 ) -> list[dict[str, Any]]:
     """Re-classify dead letters with the current definitions; load the ones that now pass.
 
-    Idempotent: replayed records move from the dead-letter table to the raw table in one
+    Idempotent: replayed records move from the dead-letter table to the landing table in one
     transaction (keyed on coordinates), so running it twice changes nothing the second time.
     """
     from streamduck.load.sources import select_sources
@@ -75,13 +76,7 @@ def _replay_stream(con: Any, definition: Any, reason: str | None, max_value_byte
     con.execute("BEGIN TRANSACTION")
     try:
         stage(con, definition, source, max_value_bytes)
-        con.execute(
-            f"""INSERT INTO {raw_table(definition)}
-                (topic, "partition", "offset", timestamp_ms, "key", headers, "value")
-                SELECT ?, "partition", "offset", timestamp_ms, "key", headers, text FROM {STAGED}
-                WHERE reason IS NULL""",
-            [definition.topic],
-        )
+        land_staged(con, definition, STAGED, out_of_order=True)
         (replayed,) = con.execute(
             f"""DELETE FROM {INTERNAL_SCHEMA}.dead_letters d WHERE {where}
                 AND EXISTS (SELECT 1 FROM {STAGED} s WHERE s.reason IS NULL

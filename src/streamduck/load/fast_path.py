@@ -34,10 +34,13 @@ class FastPath:
 
     ``valid`` reads the list column ``_j`` (``json_extract(text, paths)``) and ``_keys``
     (``json_keys(text)``); it is true only for records the full classification accepts.
+    ``typed`` holds, per value column, its typed value read from ``_j`` for those records: what
+    the full classification computes for them, without its re-parses.
     """
 
     fields: tuple[str, ...]
     valid: str
+    typed: tuple[str, ...] = ()
 
     def extract(self, text: str) -> str:
         """The ``_j`` expression over the JSON text ``text`` (as text: ``[1]`` is a character then)."""
@@ -49,12 +52,13 @@ def fast_path(definition: SourceDefinition) -> FastPath:
     from streamduck.ksql.types import parse_type
 
     columns = definition.value_columns
-    present_checks, absent_checks = [], []
+    present_checks, absent_checks, typed = [], [], []
     for i, column in enumerate(columns, start=1):
         j = f"_j[{i}]"
         check = _value_check(j, parse_type(column.type))
         present_checks.append(f"({j} IS NOT NULL AND {j} <> 'null' AND {check})")
         absent_checks.append(f"({j} IS NULL OR {j} = 'null' OR {check})")
+        typed.append(f"CASE WHEN {j} <> 'null' THEN {_typed_value(j, column)} END")
     if not present_checks:
         return FastPath((), "true")
     exact = [c.field for c in columns]
@@ -75,7 +79,31 @@ def fast_path(definition: SourceDefinition) -> FastPath:
         f"{named_once} AND CASE WHEN {' AND '.join(present_checks)} THEN true "
         f"WHEN {' AND '.join(absent_checks)} THEN {no_other_spelling} ELSE false END"
     )
-    return FastPath(tuple(c.field for c in columns), valid)
+    return FastPath(tuple(c.field for c in columns), valid, tuple(typed))
+
+
+def _typed_value(j: str, column: Any) -> str:
+    """The value of the JSON text ``j``, already proven by :func:`_value_check`, as the column's type.
+
+    Strings and booleans are read off the text; other scalars and structs go through the full
+    path's coercion of that one value (:mod:`~streamduck.warehouse.coerce`), so both paths agree.
+    """
+    from streamduck.ksql.types import duckdb_type_of, parse_type
+    from streamduck.warehouse.coerce import column_typed_value, typed_value
+
+    data_type = parse_type(column.type)
+    if data_type.this.name == "STRUCT":  # nested fields: the full path's matching, over this object
+        return column_typed_value(f"{j}::JSON", column)
+    duckdb_type = duckdb_type_of(data_type)
+    base = duckdb_type.upper().split("(")[0].strip()
+    if base in _TEXT:  # a string's text without its quotes; unescaped only when it has escapes
+        return (
+            f"CASE WHEN {j}[1] <> '\"' THEN {j} WHEN contains({j}, '\\') "
+            f"THEN json_extract_string({j}, '$') ELSE {j}[2:-2] END"
+        )
+    if base == "BOOLEAN":
+        return f"{j} = 'true'"
+    return typed_value(f"{j}::JSON", duckdb_type)
 
 
 def _value_check(j: str, data_type: Any) -> str:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from streamduck.ksql.model import SourceDefinition
 from streamduck.warehouse.connection import one_row
+from streamduck.warehouse.landing import rebuild_latest
 from streamduck.warehouse.schema import INTERNAL_SCHEMA, raw_table
 
 if TYPE_CHECKING:
@@ -169,7 +170,7 @@ def _landed(
     if _has_raw_table(con, definition):
         (raw,) = one_row(
             con.execute(
-                f'SELECT count(*) FROM {raw_table(definition)} WHERE topic = ? AND "partition" = ? AND "offset" >= ?',
+                f"SELECT count(*) FROM {raw_table(definition)} WHERE __topic = ? AND ROWPARTITION = ? AND ROWOFFSET >= ?",
                 [definition.topic, partition, floor],
             )
         )
@@ -188,9 +189,10 @@ def _delete_from(
 ) -> None:
     if _has_raw_table(con, definition):
         con.execute(
-            f'DELETE FROM {raw_table(definition)} WHERE topic = ? AND "partition" = ? AND "offset" >= ?',
+            f"DELETE FROM {raw_table(definition)} WHERE __topic = ? AND ROWPARTITION = ? AND ROWOFFSET >= ?",
             [definition.topic, partition, at],
         )
+        rebuild_latest(con, definition)
     con.execute(
         f"""DELETE FROM {INTERNAL_SCHEMA}.dead_letters
             WHERE stream = ? AND topic = ? AND "partition" = ? AND "offset" >= ?""",
@@ -204,9 +206,10 @@ def _mark_earlier(
     marked = f"{definition.topic}@{old_topic_id or 'earlier'}"
     if _has_raw_table(con, definition):
         con.execute(
-            f'UPDATE {raw_table(definition)} SET topic = ? WHERE topic = ? AND "partition" = ?',
+            f"UPDATE {raw_table(definition)} SET __topic = ? WHERE __topic = ? AND ROWPARTITION = ?",
             [marked, definition.topic, partition],
         )
+        rebuild_latest(con, definition)  # the current incarnation's rows come first now
     con.execute(
         f"""UPDATE {INTERNAL_SCHEMA}.dead_letters SET topic = ?
             WHERE stream = ? AND topic = ? AND "partition" = ?""",

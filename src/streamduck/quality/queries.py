@@ -19,14 +19,15 @@ def uncastable_column(column: Column) -> str:
 
 
 def checked_query(definition: SourceDefinition) -> str:
-    """``SELECT`` over the view joined to its raw rows (by partition and offset), with uncastable text."""
+    """``SELECT`` over the view joined to its landed records (by partition and offset), with uncastable text."""
     from streamduck.warehouse.coerce import column_duckdb_type, field_json, typed_value, uncoercible
-    from streamduck.warehouse.layout import parsed_relation, raw_table, view_name
+    from streamduck.warehouse.layout import parsed_relation, view_name
+    from streamduck.warehouse.schema import VALUE, raw_table
     from streamduck.warehouse.sqltext import quote_ident
 
     extras = []
     for column in definition.value_columns:
-        raw_json = field_json('r."value"', column.field)
+        raw_json = field_json(f"r.{quote_ident(VALUE)}", column.field)
         typed = typed_value(raw_json, column_duckdb_type(column))
         text = f"json_extract_string({raw_json}, '$')"
         extras.append(
@@ -35,6 +36,6 @@ def checked_query(definition: SourceDefinition) -> str:
     select = ", ".join(["v.*", *extras])
     return (
         f"SELECT {select} FROM {view_name(definition)} AS v "
-        f"JOIN {parsed_relation(definition, raw_table(definition))} AS r "
-        'ON r."partition" = v.ROWPARTITION AND r."offset" = v.ROWOFFSET'
+        f"JOIN {parsed_relation(definition, raw_table(definition), quote_ident(VALUE))} AS r "
+        "ON r.ROWPARTITION = v.ROWPARTITION AND r.ROWOFFSET = v.ROWOFFSET"
     )

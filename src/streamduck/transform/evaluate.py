@@ -69,7 +69,8 @@ class BatchEvaluator:
     def evaluate(self, batch: pa.Table) -> Evaluated:
         """Classify, decode and transform ``batch`` (columns of ``load.batch.Batch.to_arrow``)."""
         from streamduck.load.classify import STAGED, stage
-        from streamduck.warehouse.layout import raw_table
+        from streamduck.warehouse.landing import land_staged
+        from streamduck.warehouse.schema import latest_table, raw_table
 
         con = self._con
         con.register(_BATCH, batch)
@@ -77,14 +78,10 @@ class BatchEvaluator:
             stage(con, self.spec.source, _BATCH, _NO_SIZE_LIMIT)
         finally:
             con.unregister(_BATCH)
-        con.execute(f"DELETE FROM {raw_table(self.spec.source)}")
-        con.execute(
-            f"""INSERT INTO {raw_table(self.spec.source)}
-                  (topic, "partition", "offset", timestamp_ms, "key", headers, "value")
-                SELECT ?, "partition", "offset", timestamp_ms, "key", headers, text
-                FROM {STAGED} WHERE reason IS NULL ORDER BY "partition", "offset" """,
-            [self.spec.source.topic],
-        )
+        con.execute(f"DELETE FROM {raw_table(self.spec.source)}")  # this batch's rows only
+        if self.spec.source.kind == "TABLE":
+            con.execute(f"DELETE FROM {latest_table(self.spec.source)}")
+        land_staged(con, self.spec.source, STAGED)
         dead = con.execute(
             f'SELECT "partition", "offset", reason, detail FROM {STAGED} WHERE reason IS NOT NULL'
         ).fetchall()

@@ -22,9 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from streamduck.errors import WarehouseTooNew
+from streamduck.errors import DefinitionError, WarehouseTooNew
 from streamduck.warehouse.connection import one_row
-from streamduck.warehouse.sqltext import qualified
+from streamduck.warehouse.sqltext import qualified, quote_ident
 
 if TYPE_CHECKING:
     import duckdb
@@ -38,16 +38,39 @@ __all__ = [
     "SCHEMA_VERSION",
     "Migration",
     "create_commit_fence",
+    "LATEST_SCHEMA",
+    "check_column_names",
     "create_source_tables",
     "execute_ddl",
+    "landing_columns",
+    "landing_recipe",
+    "latest_columns",
+    "latest_table",
     "migrate",
     "raw_table",
+    "record_landing_recipe",
+    "replace_source_tables",
     "refuse_newer",
     "schema_version",
 ]
 
 INTERNAL_SCHEMA = "_streamduck"
 RAW_SCHEMA = "raw"
+LATEST_SCHEMA = "latest"
+
+TOPIC, KEY, HEADERS, TIMESTAMP, VALUE = "__topic", "__key", "__headers", "__timestamp_ms", "__value"
+"""Landing-table columns holding the record as it came: topic (``name@id`` once the topic was
+re-created, see :mod:`~streamduck.load.reposition`), key bytes, headers, Kafka timestamp, value."""
+_RECORD_COLUMNS = (
+    ("ROWTIME", "BIGINT"),
+    ("ROWPARTITION", "INTEGER"),
+    ("ROWOFFSET", "BIGINT"),
+    (TOPIC, "VARCHAR"),
+    (KEY, "BLOB"),
+    (HEADERS, 'STRUCT("key" VARCHAR, "value" BLOB)[]'),
+    (TIMESTAMP, "BIGINT"),
+    (VALUE, "VARCHAR"),
+)
 
 
 @dataclass(frozen=True)
@@ -117,10 +140,32 @@ def _topic_identity(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"ALTER TABLE {INTERNAL_SCHEMA}.load_history ADD COLUMN IF NOT EXISTS {column} VARCHAR")
 
 
+def _v4_typed_landing(con: duckdb.DuckDBPyConnection) -> None:
+    """Typed landing tables: each source's records land in its declared columns plus the record
+    (coordinates, key, headers, value bytes); TABLE sources get a materialized ``latest`` table.
+
+    Sources the catalog knows are converted now, re-typed from the JSON text the old landing
+    tables kept; others (loaded from files never applied) when a loader or ``ksql apply`` next
+    meets their definition (:func:`~streamduck.warehouse.layout.ensure_source`).
+    """
+    from streamduck.warehouse.layout import convert_catalog_sources
+
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {LATEST_SCHEMA}")
+    execute_ddl(
+        con,
+        f"""CREATE TABLE IF NOT EXISTS {INTERNAL_SCHEMA}.landings (
+            stream VARCHAR NOT NULL, recipe JSON NOT NULL, built_at TIMESTAMP NOT NULL)""",
+    )
+    convert_catalog_sources(con)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "loader state, catalog and check results, as released before versions", _v1_release_layout),
     Migration(2, "load_history.commit_conflicts", _v2_commit_conflicts),
     Migration(3, "topic identity with the offsets; load history action and detail", _topic_identity),
+    Migration(
+        4, "typed landing tables with the records' bytes; TABLE sources materialized", _v4_typed_landing
+    ),
 )
 """Every layout change, oldest first; versions are 1, 2, ... in order (checked at import)."""
 
@@ -209,22 +254,95 @@ def execute_ddl(con: duckdb.DuckDBPyConnection, statement: str) -> None:
 
 
 def raw_table(definition: SourceDefinition) -> str:
-    """Quoted name of the source's raw landing table."""
+    """Quoted name of the source's landing table: every loaded record, typed, with its bytes."""
     return qualified(RAW_SCHEMA, definition.name)
 
 
-def create_source_tables(con: duckdb.DuckDBPyConnection, definition: SourceDefinition) -> None:
-    """Create the tables a source's records land in, if missing."""
-    # zstd for the JSON text: checkpoints compress it ~40% faster than DuckDB's default choice
-    # (dictionary/FSST after analysis) and the file is ~35% smaller; scans are as fast.
-    execute_ddl(
-        con,
-        f"""CREATE TABLE IF NOT EXISTS {raw_table(definition)} (
-            topic VARCHAR NOT NULL, "partition" INTEGER NOT NULL, "offset" BIGINT NOT NULL,
-            timestamp_ms BIGINT, "key" BLOB, headers STRUCT("key" VARCHAR, "value" BLOB)[],
-            "value" VARCHAR USING COMPRESSION zstd)""",
+def latest_table(definition: SourceDefinition) -> str:
+    """Quoted name of a TABLE source's materialized state: the latest row per key."""
+    return qualified(LATEST_SCHEMA, definition.name)
+
+
+def landing_columns(definition: SourceDefinition) -> list[tuple[str, str]]:
+    """``(name, DuckDB type)`` of the landing table's columns, in order."""
+    from streamduck.warehouse.coerce import column_duckdb_type
+
+    declared = [(c.name, column_duckdb_type(c)) for c in definition.columns]
+    return declared + list(_RECORD_COLUMNS)
+
+
+def latest_columns(definition: SourceDefinition) -> list[tuple[str, str]]:
+    """``(name, DuckDB type)`` of a TABLE source's state table: the landing columns but the bytes."""
+    return [(name, kind) for name, kind in landing_columns(definition) if name not in (HEADERS, VALUE)]
+
+
+def check_column_names(definition: SourceDefinition) -> None:
+    """Refuse declared columns whose names the landing table uses for the record's coordinates."""
+    reserved = {name.upper() for name, _ in _RECORD_COLUMNS}
+    clashes = [c.name for c in definition.columns if c.name.upper() in reserved]
+    if clashes:
+        raise DefinitionError(
+            f"{definition.name}: column name {clashes[0]} is reserved "
+            f"(the warehouse keeps {', '.join(n for n, _ in _RECORD_COLUMNS)} for every record)"
+        )
+
+
+def create_source_tables(
+    con: duckdb.DuckDBPyConnection, definition: SourceDefinition, suffix: str = ""
+) -> None:
+    """Create the tables a source's records land in (``suffix``: under another name), if missing."""
+    raw = qualified(RAW_SCHEMA, definition.name + suffix)
+    execute_ddl(con, f"CREATE TABLE IF NOT EXISTS {raw} ({_column_list(landing_columns(definition))})")
+    if definition.kind == "TABLE":
+        latest = qualified(LATEST_SCHEMA, definition.name + suffix)
+        execute_ddl(con, f"CREATE TABLE IF NOT EXISTS {latest} ({_column_list(latest_columns(definition))})")
+    if not suffix:
+        create_commit_fence(con, definition.name)
+
+
+def replace_source_tables(
+    con: duckdb.DuckDBPyConnection, definition: SourceDefinition, fill: str, latest: str | None
+) -> None:
+    """Swap the source's tables for new ones filled by the SELECTs ``fill`` (landing rows, read
+    while the old tables still exist) and ``latest`` (state rows, over the new landing table).
+
+    Inside the caller's transaction: readers see the old tables or the new, never a mix.
+    """
+    staging = "__streamduck_new"
+    create_source_tables(con, definition, staging)
+    new_raw = qualified(RAW_SCHEMA, definition.name + staging)
+    con.execute(f"INSERT INTO {new_raw} {fill}")
+    con.execute(f"DROP TABLE IF EXISTS {raw_table(definition)}")
+    con.execute(f"ALTER TABLE {new_raw} RENAME TO {quote_ident(definition.name)}")
+    con.execute(f"DROP TABLE IF EXISTS {latest_table(definition)}")
+    if definition.kind == "TABLE" and latest is not None:
+        new_latest = qualified(LATEST_SCHEMA, definition.name + staging)
+        con.execute(f"INSERT INTO {new_latest} {latest}")
+        con.execute(f"ALTER TABLE {new_latest} RENAME TO {quote_ident(definition.name)}")
+
+
+def landing_recipe(con: duckdb.DuckDBPyConnection, definition: SourceDefinition) -> str | None:
+    """The recipe the source's landing table was built with (None: not built by this layout)."""
+    row = con.execute(
+        f"SELECT recipe FROM {INTERNAL_SCHEMA}.landings WHERE stream = ?", [definition.name]
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def record_landing_recipe(con: duckdb.DuckDBPyConnection, definition: SourceDefinition, recipe: str) -> None:
+    con.execute(f"DELETE FROM {INTERNAL_SCHEMA}.landings WHERE stream = ?", [definition.name])
+    con.execute(
+        f"INSERT INTO {INTERNAL_SCHEMA}.landings VALUES (?, ?, now()::TIMESTAMP)", [definition.name, recipe]
     )
-    create_commit_fence(con, definition.name)
+
+
+def _column_list(columns: list[tuple[str, str]]) -> str:
+    # zstd for the original bytes: checkpoints compress JSON text ~40% faster than DuckDB's default
+    # choice (dictionary/FSST after analysis) and the file is ~35% smaller; scans are as fast.
+    return ", ".join(
+        f"{quote_ident(name)} {kind}" + (" USING COMPRESSION zstd" if name == VALUE else "")
+        for name, kind in columns
+    )
 
 
 def create_commit_fence(con: duckdb.DuckDBPyConnection, stream: str) -> None:

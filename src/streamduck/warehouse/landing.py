@@ -1,0 +1,98 @@
+"""Landing classified records: typed rows into the landing table, and a TABLE source's latest rows.
+
+Runs inside the caller's transaction (a loader's batch, a dead-letter replay), so the rows, the
+materialized latest table and the offsets or dead letters that go with them commit together.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from streamduck.ksql.model import SourceDefinition
+from streamduck.warehouse.layout import landing_select, latest_select
+from streamduck.warehouse.schema import KEY, VALUE, latest_columns, latest_table, raw_table
+from streamduck.warehouse.sqltext import quote_ident
+
+if TYPE_CHECKING:
+    import duckdb
+
+__all__ = ["land_records", "land_staged", "rebuild_latest"]
+
+_LANDED = "_streamduck_landed"
+_WINNERS = "_streamduck_winners"
+
+
+def land_staged(
+    con: duckdb.DuckDBPyConnection, definition: SourceDefinition, staged: str, *, out_of_order: bool = False
+) -> int:
+    """Land the loadable rows (``reason IS NULL``) of the classified relation ``staged``; return how many.
+
+    ``staged`` has the columns of :data:`~streamduck.load.classify.STAGED`. For a TABLE source, the
+    latest table is updated for the keys landed. A loader lands each partition's records in offset
+    order, after everything already landed, so the newest of the state and the batch wins; with
+    ``out_of_order`` (records landed late, such as replayed dead letters) the keys' whole history
+    decides instead.
+    """
+    rows = f'(SELECT * FROM {staged} WHERE reason IS NULL ORDER BY "partition", "offset")'
+    select = landing_select(definition, rows)
+    if definition.kind != "TABLE":
+        (landed,) = con.execute(f"INSERT INTO {raw_table(definition)} {select}").fetchone()
+        return int(landed)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {_LANDED} AS {select}")
+    try:
+        (landed,) = con.execute(
+            f"INSERT INTO {raw_table(definition)} SELECT * FROM temp.{_LANDED}"
+        ).fetchone()
+        _update_latest(con, definition, out_of_order)
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS temp.{_LANDED}")
+    return int(landed)
+
+
+def land_records(con: duckdb.DuckDBPyConnection, definition: SourceDefinition, records: str) -> int:
+    """Land the rows of relation ``records`` as they are, without classification; return how many.
+
+    ``records`` has the columns partition, offset, timestamp_ms, key, headers, text (the value as
+    text, NULL for a tombstone). Values are typed as a definition change re-types history: a field
+    that does not fit its column reads as NULL. For records known to be loadable (tests, benchmarks).
+    """
+    select = landing_select(definition, records, from_text=True)
+    if definition.kind != "TABLE":
+        (landed,) = con.execute(f"INSERT INTO {raw_table(definition)} {select}").fetchone()
+        return int(landed)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {_LANDED} AS {select}")
+    try:
+        (landed,) = con.execute(
+            f"INSERT INTO {raw_table(definition)} SELECT * FROM temp.{_LANDED}"
+        ).fetchone()
+        _update_latest(con, definition, out_of_order=True)
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS temp.{_LANDED}")
+    return int(landed)
+
+
+def rebuild_latest(con: duckdb.DuckDBPyConnection, definition: SourceDefinition) -> None:
+    """Recompute a TABLE source's latest rows from every landed record (after records were removed)."""
+    if definition.kind != "TABLE":
+        return
+    con.execute(f"DELETE FROM {latest_table(definition)}")
+    con.execute(f"INSERT INTO {latest_table(definition)} {latest_select(definition, raw_table(definition))}")
+
+
+def _update_latest(con: duckdb.DuckDBPyConnection, definition: SourceDefinition, out_of_order: bool) -> None:
+    key = quote_ident(KEY)
+    keys = f"(SELECT DISTINCT {key} FROM temp.{_LANDED} WHERE {key} IS NOT NULL)"
+    if out_of_order:
+        candidates = f"(SELECT * FROM {raw_table(definition)} WHERE {key} IN {keys})"
+    else:  # the state's rows are no tombstones: any non-NULL value marks them
+        names = ", ".join(quote_ident(name) for name, _ in latest_columns(definition))
+        candidates = (
+            f"(SELECT {names}, '' AS {quote_ident(VALUE)} FROM {latest_table(definition)} WHERE {key} IN {keys} "
+            f"UNION ALL SELECT {names}, {quote_ident(VALUE)} FROM temp.{_LANDED})"
+        )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {_WINNERS} AS {latest_select(definition, candidates)}")
+    try:
+        con.execute(f"DELETE FROM {latest_table(definition)} WHERE {key} IN {keys}")
+        con.execute(f"INSERT INTO {latest_table(definition)} SELECT * FROM temp.{_WINNERS}")
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS temp.{_WINNERS}")
