@@ -165,9 +165,9 @@ def test_sql_jsonl_is_faithful(cli, loaded):
     row = json.loads(result.stdout)
     assert row == {
         "ID": "k1",
-        "AMOUNT": "12345.678",
+        "AMOUNT": 12345.678,
         "INFO": {"TAGS": ["a", "b"], "M": {"k": 1}},
-        "AT": "2026-11-23T10:00:00.123000",
+        "AT": "2026-11-23T10:00:00.123",
     }
 
 

@@ -27,11 +27,24 @@ class Format(enum.StrEnum):
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 
 
+def _decimal(value: decimal.Decimal) -> float | str:
+    """A DECIMAL as ksqlDB writes it in JSON, a number; as a string only where a float would round it."""
+    number = float(value)
+    return number if decimal.Decimal(repr(number)) == value else str(value)
+
+
+def _timestamp(value: dt.datetime) -> str:
+    """ISO 8601 with milliseconds, ksqlDB's TIMESTAMP precision (finer digits kept when present)."""
+    return value.isoformat(timespec="milliseconds" if value.microsecond % 1000 == 0 else "microseconds")
+
+
 def to_jsonable(value: Any) -> Any:
-    """A value JSON can carry faithfully: exact decimals as strings, times in ISO 8601."""
+    """A value JSON can carry faithfully: decimals as exact numbers, times in ISO 8601."""
     if isinstance(value, decimal.Decimal):
-        return str(value)
-    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return _decimal(value)
+    if isinstance(value, dt.datetime):
+        return _timestamp(value)
+    if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, dt.timedelta):
         return value.total_seconds()

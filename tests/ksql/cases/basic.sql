@@ -98,4 +98,4 @@ CREATE TABLE output AS SELECT * FROM input;
 CREATE STREAM input (id STRING KEY, p DECIMAL(6, 2), q DECIMAL(6, 2)) WITH (kafka_topic='t', value_format='JSON');
 CREATE STREAM output AS SELECT id, p + q AS s FROM input;
 --@input: INPUT {"key": "1", "value": {"p": 1.10, "q": 2.25}}
---@output: OUTPUT {"ID": "1", "S": "3.35"}
+--@output: OUTPUT {"ID": "1", "S": 3.35}
