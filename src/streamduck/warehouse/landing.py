@@ -34,19 +34,7 @@ def land_staged(
     decides instead.
     """
     rows = f'(SELECT * FROM {staged} WHERE reason IS NULL ORDER BY "partition", "offset")'
-    select = landing_select(definition, rows)
-    if definition.kind != "TABLE":
-        (landed,) = con.execute(f"INSERT INTO {raw_table(definition)} {select}").fetchone()
-        return int(landed)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {_LANDED} AS {select}")
-    try:
-        (landed,) = con.execute(
-            f"INSERT INTO {raw_table(definition)} SELECT * FROM temp.{_LANDED}"
-        ).fetchone()
-        _update_latest(con, definition, out_of_order)
-    finally:
-        con.execute(f"DROP TABLE IF EXISTS temp.{_LANDED}")
-    return int(landed)
+    return _land(con, definition, landing_select(definition, rows), out_of_order)
 
 
 def land_records(con: duckdb.DuckDBPyConnection, definition: SourceDefinition, records: str) -> int:
@@ -56,7 +44,13 @@ def land_records(con: duckdb.DuckDBPyConnection, definition: SourceDefinition, r
     text, NULL for a tombstone). Values are typed as a definition change re-types history: a field
     that does not fit its column reads as NULL. For records known to be loadable (tests, benchmarks).
     """
-    select = landing_select(definition, records, from_text=True)
+    return _land(con, definition, landing_select(definition, records, from_text=True), out_of_order=True)
+
+
+def _land(
+    con: duckdb.DuckDBPyConnection, definition: SourceDefinition, select: str, out_of_order: bool
+) -> int:
+    """Insert the landing rows of ``select``; for a TABLE source, update its latest rows too."""
     if definition.kind != "TABLE":
         (landed,) = con.execute(f"INSERT INTO {raw_table(definition)} {select}").fetchone()
         return int(landed)
@@ -65,7 +59,7 @@ def land_records(con: duckdb.DuckDBPyConnection, definition: SourceDefinition, r
         (landed,) = con.execute(
             f"INSERT INTO {raw_table(definition)} SELECT * FROM temp.{_LANDED}"
         ).fetchone()
-        _update_latest(con, definition, out_of_order=True)
+        _update_latest(con, definition, out_of_order)
     finally:
         con.execute(f"DROP TABLE IF EXISTS temp.{_LANDED}")
     return int(landed)
