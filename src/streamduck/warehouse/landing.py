@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from streamduck.ksql.model import SourceDefinition
+from streamduck.warehouse.connection import one_row
 from streamduck.warehouse.layout import landing_select, latest_select
 from streamduck.warehouse.schema import KEY, VALUE, latest_columns, latest_table, raw_table
 from streamduck.warehouse.sqltext import quote_ident
@@ -52,13 +53,11 @@ def _land(
 ) -> int:
     """Insert the landing rows of ``select``; for a TABLE source, update its latest rows too."""
     if definition.kind != "TABLE":
-        (landed,) = con.execute(f"INSERT INTO {raw_table(definition)} {select}").fetchone()
+        (landed,) = one_row(con.execute(f"INSERT INTO {raw_table(definition)} {select}"))
         return int(landed)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {_LANDED} AS {select}")
     try:
-        (landed,) = con.execute(
-            f"INSERT INTO {raw_table(definition)} SELECT * FROM temp.{_LANDED}"
-        ).fetchone()
+        (landed,) = one_row(con.execute(f"INSERT INTO {raw_table(definition)} SELECT * FROM temp.{_LANDED}"))
         _update_latest(con, definition, out_of_order)
     finally:
         con.execute(f"DROP TABLE IF EXISTS temp.{_LANDED}")

@@ -29,6 +29,7 @@ from streamduck.warehouse.coerce import (
     json_field_projections,
     typed_value,
 )
+from streamduck.warehouse.connection import one_row
 from streamduck.warehouse.schema import (
     HEADERS,
     INTERNAL_SCHEMA,
@@ -138,11 +139,13 @@ def convert_catalog_sources(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    (found,) = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = ? AND table_name = ?",
-        [schema, name],
-    ).fetchone()
+    (found,) = one_row(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = ? AND table_name = ?",
+            [schema, name],
+        )
+    )
     return bool(found)
 
 
