@@ -337,12 +337,9 @@ def record_landing_recipe(con: duckdb.DuckDBPyConnection, definition: SourceDefi
 
 
 def _column_list(columns: list[tuple[str, str]]) -> str:
-    # zstd for the original bytes: checkpoints compress JSON text ~40% faster than DuckDB's default
-    # choice (dictionary/FSST after analysis) and the file is ~35% smaller; scans are as fast.
-    return ", ".join(
-        f"{quote_ident(name)} {kind}" + (" USING COMPRESSION zstd" if name == VALUE else "")
-        for name, kind in columns
-    )
+    # No compression forced on the kept bytes: DuckDB 1.5 stored a `USING COMPRESSION zstd` column
+    # of fake people's JSON uncompressed (pragma_storage_info), its own choice (FSST) takes ~1/4.
+    return ", ".join(f"{quote_ident(name)} {kind}" for name, kind in columns)
 
 
 def create_commit_fence(con: duckdb.DuckDBPyConnection, stream: str) -> None:
