@@ -136,6 +136,11 @@ def read_topic_log(settings: Settings, topic: str, partitions: Iterable[int] | N
     )
 
 
+QUICK_LOOK_MS = 3000
+"""How long the loader's own consumer may take to list a partition's offsets before the slower,
+exact path (:func:`read_topic_log`) decides, naming a topic that no longer exists."""
+
+
 def topic_log_seen_by(
     client: Any, settings: Settings, topic: str, partitions: Iterable[int], stored: Mapping[int, int]
 ) -> TopicLog:
@@ -146,13 +151,17 @@ def topic_log_seen_by(
     (ListOffsets under-reports on Tansu), so an ordinary assignment costs two quick requests.
     """
     from kafka import TopicPartition
+    from kafka.errors import KafkaTimeoutError
 
     from streamduck.kafka import compat
     from streamduck.kafka.offsets import log_end_offsets
 
     tps = [TopicPartition(topic, p) for p in sorted(partitions)]
-    starts = client.beginning_offsets(tps)
-    ends = dict(client.end_offsets(tps))
+    try:
+        starts = client.beginning_offsets(tps, timeout_ms=QUICK_LOOK_MS)
+        ends = dict(client.end_offsets(tps, timeout_ms=QUICK_LOOK_MS))
+    except KafkaTimeoutError:  # the client's metadata may be stale (a broker that restarted empty)
+        return read_topic_log(settings, topic, partitions)  # TopicNotFound when it is gone
     unsure = [tp for tp in tps if stored.get(tp.partition, -1) > ends[tp]]
     if unsure:
         ends.update(log_end_offsets(settings, unsure))

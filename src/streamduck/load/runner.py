@@ -58,6 +58,8 @@ SESSION_TIMEOUT_MS = 6000
 # Longest the main loop waits for the warehouse's offsets between two polls (a reader may hold the
 # file for much longer: the loop keeps polling, and the writer gives up after its lock wait).
 POSITIONING_WAIT_S = 0.5
+# How often a follower without partitions checks that its topics still exist.
+TOPIC_CHECK_S = 3.0
 
 
 class LoadRun:
@@ -82,6 +84,8 @@ class LoadRun:
         self.settings, self.mode, self.guarantee, self.stop = settings, mode, guarantee, stop
         self.direct_when_idle = direct_when_idle
         self.on_offset_reset = on_offset_reset
+        self.next_topic_check = 0.0
+        """When a follower with no partitions next checks that its topics exist."""
         self.topic_ids: dict[str, str | None] = {}
         """Per topic, the id of the incarnation being read (stored with the offsets it loads)."""
         # Several streams may map one topic: each has its own builder, offsets and compare-and-set;
@@ -210,6 +214,8 @@ class LoadRun:
                 self.writer.raise_if_failed()
                 raise
             self._handle_rebalances()
+            if self.mode == "follow":
+                self._watch_topics()
             if self.adopted:  # before anything fetched after them
                 adopted, self.adopted = self.adopted, []
                 for batch in adopted:
@@ -418,6 +424,22 @@ class LoadRun:
             self._seek(tp, {name: stored[name].get(tp.partition) for name in names})
         self.consumer.resume(*assigned)
         self.joined = True
+
+    def _watch_topics(self) -> None:
+        """Following: every few seconds, make sure the topics still exist (in the client's metadata,
+        confirmed by the cluster).
+
+        After a broker restart the group can stay in a join that never completes (Tansu, once the
+        subscription matches no topic), so no assignment callback would ever say the topic is gone.
+        """
+        now = time.monotonic()
+        if now < self.next_topic_check:
+            return
+        self.next_topic_check = now + TOPIC_CHECK_S
+        from streamduck.kafka import compat
+
+        if self.joined and not set(self.by_topic) <= compat.known_topics(self.consumer):
+            self._require_topics([])  # the metadata misses one: ask the cluster before stopping
 
     def _require_topics(self, assigned: list[Any]) -> None:
         """A topic that got no partition in this assignment may be gone (a broker restarted empty,
