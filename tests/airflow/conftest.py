@@ -32,6 +32,7 @@ def airflow_env(home: Path, settings: Settings | None = None) -> dict[str, str]:
                 {"conn_type": "kafka", "extra": {"bootstrap.servers": settings.bootstrap_servers}}
             ),
             STREAMDUCK_WAREHOUSE=str(settings.warehouse),
+            STREAMDUCK_DATA_PATH=settings.data_path or "",
             STREAMDUCK_SQL_DIR=str(settings.sql_dir),
             STREAMDUCK_PRODUCERS_DIR=str(
                 settings.producers_dir if settings.producers_dir.is_absolute() else REPO_ROOT / "producers"

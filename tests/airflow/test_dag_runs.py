@@ -131,3 +131,31 @@ def test_loads_provision_first_and_fake_data_uses_the_streams_generator(
     assert len(records) == 20 and all(set(r) == {"order_id", "sku", "quantity"} for r in records)
     loads = [e["extra"] for e in result["events"] if e["uri"] == "duckdb://warehouse.duckdb/raw.orders"]
     assert [e["rows"] for e in loads] == [0, 20]
+
+
+@pytest.mark.slow
+def test_airflow_tasks_and_a_follower_write_one_ducklake_at_once_exactly_once(
+    run_python, lake_settings: Settings, topic_name: str
+) -> None:
+    """The compose stack's shape on DuckLake: a continuous loader follows while Airflow's load task (its
+    own group, racing for the same records) and views task write the same lake, with no pool."""
+    import signal
+
+    from tests.conftest import env_for
+    from tests.load.conftest import check_exactly_once, people_stream
+    from tests.load.test_kill import start_follower
+
+    people_stream(lake_settings, topic_name)
+    _run_dags(
+        run_python, lake_settings, ("streamduck_fake_data", {"stream": "people", "count": 3000, "rate": 0})
+    )
+    follower = start_follower(env_for(lake_settings), "g-lake-follower")
+    try:
+        result = _run_dags(run_python, lake_settings, ("streamduck_load", {}), ("streamduck_views", {}))
+        assert [r["state"] for r in result["runs"]] == ["success", "success"], result["output"][-3000:]
+        assert follower.poll() is None, "the follower stopped while Airflow's tasks wrote"
+    finally:
+        follower.send_signal(signal.SIGTERM)
+        assert follower.wait(timeout=60) == 0, follower.stderr.read() if follower.stderr else ""
+    landed = check_exactly_once(lake_settings, "PEOPLE", topic_name)
+    assert landed["produced"] == 3000 and landed["rows"] + landed["dead"] == 3000
