@@ -14,16 +14,6 @@ from streamduck.settings import Settings
 if TYPE_CHECKING:
     from streamduck.ksql.model import SourceDefinition
 
-__all__ = [
-    "KAFKA_CONN_ID",
-    "WAREHOUSE_POOL",
-    "dag_project",
-    "project_settings",
-    "raw_asset",
-    "raw_assets",
-    "writer_pool",
-]
-
 KAFKA_CONN_ID = "kafka_default"
 """The Airflow connection holding the brokers (JSON extra with ``bootstrap.servers``)."""
 WAREHOUSE_POOL = "streamduck_warehouse"
