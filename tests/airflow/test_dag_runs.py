@@ -39,8 +39,15 @@ def _run_dags(run_python, settings: Settings, *dags: tuple[str, dict]) -> dict:
 
 @pytest.fixture
 def project_settings(settings: Settings) -> Settings:
-    """The session broker, a fresh warehouse, and a copy of the project's sql/streams."""
+    """The session broker without the project's topics (other tests produce into them), a fresh
+    warehouse, and a copy of the project's sql/streams."""
+    from streamduck.kafka.admin import delete_topic, list_topics
+    from streamduck.project import Project
+
     shutil.copytree(REPO_ROOT / "sql" / "streams", settings.streams_dir, dirs_exist_ok=True)
+    declared = {source.topic for source in Project(settings).declared_streams}
+    for topic in declared & set(list_topics(settings)):
+        delete_topic(settings, topic)
     return settings
 
 

@@ -100,11 +100,11 @@ def test_a_reader_never_waits_for_an_open_write_transaction(lake_settings, lake_
     writer = lake_settings.backend.connect()
     ensure_source(writer, PEOPLE)
     writer.execute(
-        'INSERT INTO raw."PEOPLE" (topic, "partition", "offset", "value") VALUES (\'t\', 0, 0, \'{}\')'
+        "INSERT INTO raw.\"PEOPLE\" (__topic, ROWPARTITION, ROWOFFSET, __value) VALUES ('t', 0, 0, '{}')"
     )
     writer.execute("BEGIN TRANSACTION")
     writer.execute(
-        'INSERT INTO raw."PEOPLE" (topic, "partition", "offset", "value") SELECT \'t\', 0, range, \'{}\' FROM range(1, 1001)'
+        "INSERT INTO raw.\"PEOPLE\" (__topic, ROWPARTITION, ROWOFFSET, __value) SELECT 't', 0, range, '{}' FROM range(1, 1001)"
     )
     try:
         reader = subprocess.run(
