@@ -44,9 +44,10 @@ def test_tutorial_example_verbatim(cli, settings):
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(rows) == loaded.rows >= 60
     assert all(list(row) == ["ID", "NAME", "TITLE"] for row in rows)
-    # The fake people carry the tutorial's title (other tests' records in the topic may not).
-    titles = [row["TITLE"] for row in rows if row["TITLE"] is not None]
-    assert len(titles) >= 60 and set(titles) <= {"Mr", "Ms", "Mrs", "Miss", "Dr", "Prof"}
+    # The 60 fake people carry the tutorial's titles. The session broker's topic may also hold other
+    # tests' bad records, whose title can be a number that ksqlDB reads as the STRING "12345".
+    tutorial_titles = {"Mr", "Ms", "Mrs", "Miss", "Dr", "Prof"}
+    assert sum(1 for row in rows if row["TITLE"] in tutorial_titles) >= 60
     # The session broker's fake_people topic also holds other tests' records, among them bad ones
     # from `generate --bad-ratio` that lack a field (a name, say): the 60 produced here all have one.
     assert sum(1 for row in rows if row["NAME"]) >= 60
