@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from pathlib import Path
 
 from streamduck.load.sources import default_group
 from tests.ksql.qtt import produce
@@ -34,6 +36,19 @@ def test_the_default_group_is_one_per_warehouse(settings, tmp_path):
     assert default_group(settings) != default_group(other)
     assert default_group(settings) == default_group(settings.model_copy())
     assert default_group(settings).startswith("streamduck-loader-")
+    # Stable across releases for DuckDB files: the hash of the file's resolved path.
+    resolved = str(Path(settings.warehouse).resolve()).encode()
+    assert default_group(settings) == f"streamduck-loader-{hashlib.sha256(resolved).hexdigest()[:12]}"
+
+
+def test_the_default_group_of_a_ducklake_never_derives_from_its_password(settings):
+    def group(catalog: str) -> str:
+        return default_group(settings.model_copy(update={"warehouse": f"ducklake:postgres:{catalog}"}))
+
+    with_password = group("dbname=lake host=db user=sd password=s3cret-one")
+    assert with_password == group("dbname=lake host=db user=sd password='other secret'")
+    assert with_password != group("dbname=lake host=db user=sd")
+    assert with_password != group("dbname=lake2 host=db user=sd password=s3cret-one")
 
 
 def test_nothing_applied_and_nothing_in_sql_streams_is_a_clear_error(cli):

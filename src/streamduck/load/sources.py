@@ -87,12 +87,13 @@ def default_group(settings: Settings) -> str:
     """The loader's consumer group when none is given: one per warehouse.
 
     Loaders of unrelated warehouses on one cluster must not share a group, or each run makes the
-    others rebalance. The warehouse's resolved location is hashed: it may be a connection string
-    that holds a password.
+    others rebalance. The name hashes the warehouse's masked location (a DuckDB file's resolved
+    path): a password in a DuckLake catalog's parameters never shapes a name anyone can list.
     """
-    location = str(settings.warehouse)
-    if "://" not in location and ":" not in location.split("/", 1)[0]:
-        location = str(Path(location).resolve())
+    from streamduck.warehouse.backend import DuckDBFile
+
+    backend = settings.backend
+    location = str(backend.path.resolve()) if isinstance(backend, DuckDBFile) else backend.location
     return f"streamduck-loader-{hashlib.sha256(location.encode()).hexdigest()[:12]}"
 
 
