@@ -18,7 +18,7 @@ from streamduck.warehouse.connection import one_row
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["CatalogEntry", "entries", "entry", "relation_schema", "remove", "upsert"]
+__all__ = ["CatalogEntry", "entries", "entry", "relation_schema", "remove", "table_histories", "upsert"]
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,17 @@ def relation_schema(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str,
     for table, column, data_type in rows:
         schema.setdefault(table.upper(), []).append((column, data_type))
     return schema
+
+
+def table_histories(items: list[CatalogEntry]) -> dict[str, str]:
+    """Source TABLE name -> SELECT of every version its rows had, for aggregations over it."""
+    from streamduck.warehouse.layout import history_select
+
+    return {
+        e.name: history_select(e.name, e.topic)
+        for e in items
+        if e.kind == "TABLE" and e.origin == "source" and e.topic
+    }
 
 
 def view_columns(con: duckdb.DuckDBPyConnection, name: str) -> list[dict[str, str]]:

@@ -54,6 +54,7 @@ def compile_select(
     carry_pseudo_columns: bool = False,
     keys: Mapping[str, Sequence[str]] | None = None,
     target: str | None = None,
+    histories: Mapping[str, str] | None = None,
 ) -> CompiledQuery:
     """Compile a ksqlDB SELECT (AST or text) into DuckDB SQL over the relations in ``schema``.
 
@@ -65,6 +66,8 @@ def compile_select(
             when the query does not aggregate, so a view built from it is a stream like its source.
         keys: relation name -> its key columns, for the join rules that depend on them.
         target: the name of the object the query builds (``CREATE ... AS``), for its messages.
+        histories: TABLE relation name -> SELECT of every version its rows had, so an
+            aggregation over it keeps the groups it emptied (see compile_retractions.py).
 
     Raises:
         DefinitionError: the query uses something ksqlDB rejects or streamduck does not support;
@@ -79,7 +82,9 @@ def compile_select(
     upper_schema = {name.upper(): list(columns) for name, columns in schema.items()}
     upper_kinds = {name.upper(): kind for name, kind in (kinds or {}).items()}
     upper_keys = {name.upper(): list(columns) for name, columns in (keys or {}).items()}
-    return QueryCompiler(upper_schema, upper_kinds, carry_pseudo_columns, upper_keys, target).compile(select)
+    compiler = QueryCompiler(upper_schema, upper_kinds, carry_pseudo_columns, upper_keys, target)
+    compiler.histories = {name.upper(): sql for name, sql in (histories or {}).items()}
+    return compiler.compile(select)
 
 
 def output_name(node: exp.Expr, generated: list[int]) -> str:

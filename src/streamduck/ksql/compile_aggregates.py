@@ -72,7 +72,8 @@ def _correlation(args: list[exp.Expr]) -> exp.Expr:
 AGGREGATES: dict[str, Builder] = {
     "COUNT": lambda args: call("count", *args),
     "COUNT_DISTINCT": template("count(DISTINCT {0})"),
-    "SUM": renamed("sum"),
+    # SumKudaf starts at 0 and skips NULLs: a group of only NULLs sums to 0, not NULL
+    "SUM": template("coalesce(sum({0}), 0)"),
     # AverageUdaf maps an empty (or all-NULL) group to 0.0
     "AVG": template("coalesce(CAST(avg({0}) AS DOUBLE), 0.0)"),
     "MIN": renamed("min"),

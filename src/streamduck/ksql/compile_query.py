@@ -34,6 +34,7 @@ class QueryCompiler:
         self.carry = carry
         self.sources: list[tuple[str, str]] = []  # (relation name, alias), FROM first
         self.aggregates = 0
+        self.histories: dict[str, str] = {}  # TABLE relation -> every version of its rows
 
     # --- driver ---------------------------------------------------------------------------------
 
@@ -51,6 +52,10 @@ class QueryCompiler:
         self._check_key_projection(select, names, clauses["partition_by"])
         self._translate_tree(select)
         grouped = bool(select.args.get("group")) or self.aggregates > 0
+        if grouped and self._from_table_only():
+            from streamduck.ksql.compile_retractions import check_table_aggregates
+
+            check_table_aggregates(select)
         _drop_null_group_keys(select)
         final = clauses["emit"] is not None and clauses["emit"].this == "FINAL"
         names += self._shape(select, names, clauses["ksql_window"], grouped, final)
@@ -58,8 +63,9 @@ class QueryCompiler:
         for projection, name in zip(select.expressions, names, strict=True):
             projection.replace(exp.alias_(projection.unalias(), name, quoted=True))
         emit, limit = clauses["emit"], select.args.get("limit")
+        result = self._with_emptied_groups(select, grouped and clauses["ksql_window"] is None)
         return CompiledQuery(
-            sql=select.sql("duckdb"),
+            sql=result.sql("duckdb"),
             kind="TABLE" if grouped or self._from_table_only() else "STREAM",
             key_columns=self._keys(select, clauses["partition_by"], grouped, names),
             windowed=clauses["ksql_window"] is not None,
@@ -67,6 +73,17 @@ class QueryCompiler:
             sources=tuple(name for name, _ in self.sources),
             limit=int(limit.expression.name) if limit is not None and limit.expression else None,
         )
+
+    def _with_emptied_groups(self, select: exp.Expr, aggregated: bool) -> exp.Expr:
+        """An aggregation over one TABLE keeps the groups its rows left (compile_retractions.py)."""
+        from streamduck.ksql.compile_retractions import with_emptied_groups
+
+        if not aggregated or len(self.sources) != 1 or not select.args.get("group"):
+            return select
+        history = self.histories.get(self.sources[0][0])
+        if history is None or self.kinds.get(self.sources[0][0]) != "TABLE":
+            return select
+        return with_emptied_groups(select, history)
 
     def _shape(
         self, select: exp.Expr, names: list[str], window: Any, grouped: bool, final: bool
@@ -370,7 +387,7 @@ class QueryCompiler:
             return arity_error(name, args)
         if name in AGGREGATES:
             self.aggregates += 1
-            result.meta["ksql_aggregate"] = True
+            result.meta["ksql_aggregate"] = name
         return result
 
     def _constructor(self, name: str, args: list[exp.Expr]) -> exp.Expr:

@@ -102,10 +102,11 @@ def _recompile(con: duckdb.DuckDBPyConnection, entry: catalog.CatalogEntry) -> N
             catalog.upsert(con, dataclasses.replace(entry, columns=catalog.view_columns(con, entry.name)))
             return
         (statement,) = parse_text(entry.statement)
-        kinds = {e.name: e.kind for e in catalog.entries(con)}
+        entries = catalog.entries(con)
         compiled = compile_select(
-            statement.expression.args["query"], catalog.relation_schema(con), kinds, carry_pseudo_columns=True
-        )
+            statement.expression.args["query"], catalog.relation_schema(con), {e.name: e.kind for e in entries},
+            carry_pseudo_columns=True, histories=catalog.table_histories(entries),
+        )  # fmt: skip
         con.execute(f"CREATE OR REPLACE VIEW {view} AS {compiled.sql}")
         columns = catalog.view_columns(con, entry.name)
     except duckdb.Error as exc:

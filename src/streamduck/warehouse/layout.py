@@ -61,6 +61,7 @@ __all__ = [
     "convert_catalog_sources",
     "ensure_internal",
     "ensure_source",
+    "history_select",
     "landing_select",
     "latest_select",
     "parsed_relation",
@@ -230,6 +231,15 @@ def latest_select(definition: SourceDefinition, landed: str) -> str:
         f"(PARTITION BY {quote_ident(KEY)} ORDER BY {current} DESC, ROWOFFSET DESC, {quote_ident(TIMESTAMP)} DESC) = 1"
     )
     return f"SELECT {names} FROM ({newest}) WHERE {quote_ident(VALUE)} IS NOT NULL"
+
+
+def history_select(name: str, topic: str) -> str:
+    """SELECT of every version a TABLE source's rows ever had (its landed records that are not
+    deletes, of the topic's current incarnation): what an aggregation over the table has seen."""
+    return (
+        f"SELECT * FROM {qualified(RAW_SCHEMA, name)} WHERE {quote_ident(VALUE)} IS NOT NULL "
+        f"AND {quote_ident(KEY)} IS NOT NULL AND {quote_ident(TOPIC)} = {quote_string(topic)}"
+    )
 
 
 def view_query(definition: SourceDefinition) -> str:
