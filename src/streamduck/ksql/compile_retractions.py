@@ -108,5 +108,7 @@ def with_emptied_groups(select: exp.Expr, history: str) -> exp.Expr:
     versions = sqlglot.parse_one(history, read="duckdb")
     assert isinstance(versions, exp.Select)
     emptied_from.set("this", versions.subquery(exp.to_identifier(alias, quoted=True)))
-    emptied.where(exp.Not(this=exp.Exists(this=still_live)), copy=False)
+    gone = exp.Not(this=exp.Exists(this=still_live))
+    kept = emptied.args.get("where")
+    emptied.set("where", exp.Where(this=exp.and_(kept.this, gone) if kept is not None else gone))
     return exp.union(select, emptied, distinct=False)
