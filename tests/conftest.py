@@ -15,6 +15,13 @@ from streamduck.broker import EmbeddedBroker
 from streamduck.settings import Settings
 from streamduck.warehouse.local_postgres import LocalPostgres
 
+# The suite starts hundreds of Python processes (CLI commands, loaders it kills, Airflow tasks). Where
+# the environment says PYTHONDONTWRITEBYTECODE (container images often do), each of them would compile
+# every module it imports from source again: about 1 s of CPU apiece, most of a CLI command's start-up.
+# The session writes the bytecode cache once instead, for itself and every process it starts.
+if os.environ.pop("PYTHONDONTWRITEBYTECODE", None) is not None:
+    sys.dont_write_bytecode = False
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STREAMDUCK_BIN = str(Path(sys.executable).parent / "streamduck")
 
