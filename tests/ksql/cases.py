@@ -5,7 +5,8 @@ A case file holds cases separated by ``--@test: name`` lines. Within a case:
 * ``--@expected.message: text``: applying the statements must fail with ``text`` in the one-line
   error (the file and line named first);
 * ``--@input: SOURCE {"key": k, "value": {...}, "timestamp": ms}``: a record of SOURCE's topic
-  (keys serialized per the source's key format: KAFKA binary, or JSON);
+  (keys serialized per the source's key format: KAFKA binary, or JSON; with
+  ``"window": {"start": ms, "end": ms}`` a windowed key, for sources declared with WINDOW_TYPE);
 * ``--@output: OBJECT {"COL": value, ...}``: the rows of ``SELECT * FROM OBJECT``, in order, as
   ``sql --format jsonl`` prints them;
 * every other non-empty line is a statement line for ``ksql apply``.

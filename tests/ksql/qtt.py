@@ -2,7 +2,8 @@
 
 A record is ``(key, value)`` or ``(key, value, timestamp_ms)``: a ``bytes`` key is sent as is, a
 ``str`` key as UTF-8, ``None`` as no key; a value is JSON-encoded unless it is ``bytes`` or ``None``
-(a tombstone). Keys of KAFKA-format INT/BIGINT/DOUBLE columns are built with :func:`kafka_key`.
+(a tombstone). Keys of KAFKA-format INT/BIGINT/DOUBLE columns are built with :func:`kafka_key`,
+windowed keys with :func:`windowed_key`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,14 @@ def kafka_key(ksql_type: str, value: Any) -> bytes:
     if ksql_type == "STRING":
         return str(value).encode()
     return struct.pack(_KAFKA_KEY_FORMATS[ksql_type], value)
+
+
+def windowed_key(key: bytes, window_type: str, start: int, end: int) -> bytes:
+    """A windowed key as Kafka Streams writes it: the key, then the start (TUMBLING/HOPPING) or the
+    end and the start (SESSION), 8 big-endian bytes each."""
+    if window_type.upper() == "SESSION":
+        return key + struct.pack(">qq", end, start)
+    return key + struct.pack(">q", start)
 
 
 def produce(settings: Settings, topic: str, records: Iterable[tuple[Any, ...]], partition: int = 0) -> None:

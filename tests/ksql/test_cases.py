@@ -13,22 +13,29 @@ import pytest
 from streamduck.errors import DefinitionError
 from streamduck.ksql import catalog
 from tests.ksql.cases import Case, load_cases
-from tests.ksql.qtt import kafka_key, produce
+from tests.ksql.qtt import kafka_key, produce, windowed_key
 from tests.landing import land
 
 CASES = load_cases()
 
 
-def _key_bytes(source: catalog.CatalogEntry, statement_key_format: str, key: object) -> bytes | None:
+def _key_bytes(source: catalog.CatalogEntry, statement_key_format: str, record: dict) -> bytes | None:
+    """The record's key as its source's key format serializes it; a ``window`` record's windowed."""
+    key = record.get("key")
     if key is None:
         return None
     keys = [c for c in source.columns if c["role"] in ("key", "primary_key")]
     if statement_key_format == "JSON":
-        return json.dumps(key).encode()
-    if not keys:
-        return str(key).encode()
-    ksql_type = {"INT": "INT", "BIGINT": "BIGINT", "DOUBLE": "DOUBLE"}.get(keys[0]["type"], "STRING")
-    return kafka_key(ksql_type, key)
+        data = json.dumps(key).encode()
+    elif not keys:
+        data = str(key).encode()
+    else:
+        ksql_type = {"INT": "INT", "BIGINT": "BIGINT", "DOUBLE": "DOUBLE"}.get(keys[0]["type"], "STRING")
+        data = kafka_key(ksql_type, key)
+    window = record.get("window")
+    if window is None:
+        return data
+    return windowed_key(data, _definition(source).window_type or "", window["start"], window["end"])
 
 
 def _definition(entry: catalog.CatalogEntry):
@@ -84,7 +91,7 @@ def test_case(case: Case, warehouse) -> None:
     entries = {e.name: e for e in catalog.entries(warehouse.con)}
     for offset, (source, record) in enumerate(case.inputs):
         entry = entries[source]
-        key = _key_bytes(entry, _key_format(entry), record.get("key"))
+        key = _key_bytes(entry, _key_format(entry), record)
         value = _stored_text(warehouse, entry, _value_bytes(entry, record.get("value")))
         land(warehouse.con, source, [(0, offset, record.get("timestamp", 0), key, [], value)])
     for target, expected in case.outputs.items():
@@ -100,9 +107,19 @@ def _in_order(rows: list[dict], entry: catalog.CatalogEntry) -> list[dict]:
 E2E = [
     c
     for c in CASES
-    if c.tier in ("keys", "basic", "formats")
+    if c.tier in ("keys", "basic", "formats", "windows")
     and c.error is None
-    and c.name.startswith(("INT key", "BIGINT", "stream-table", "aggregation", "DELIMITED", "KAFKA value"))
+    and c.name.startswith(
+        (
+            "INT key",
+            "BIGINT",
+            "stream-table",
+            "aggregation",
+            "DELIMITED",
+            "KAFKA value",
+            "windowed stream source with",
+        )
+    )
 ]
 
 
@@ -119,7 +136,7 @@ def test_cli_case(case: Case, cli, settings, tmp_path: Path, topic_name: str) ->
         entry = con_entries[source]
         produce(
             settings, entry.topic,
-            [(_key_bytes(entry, _key_format(entry), record.get("key")), _value_bytes(entry, record.get("value")), record.get("timestamp", 0))],
+            [(_key_bytes(entry, _key_format(entry), record), _value_bytes(entry, record.get("value")), record.get("timestamp", 0))],
         )  # fmt: skip
     loaded = cli("load", "--until-caught-up")
     assert loaded.exit_code == 0, loaded.stderr

@@ -101,7 +101,7 @@ class QueryCompiler:
             raise DefinitionError("EMIT FINAL is only supported for windowed aggregations")
         if window is not None:
             if not grouped:
-                raise DefinitionError("WINDOW clause requires a GROUP BY")
+                raise DefinitionError("WINDOW clause requires a GROUP BY clause.")
             added += apply_window(self, select, window, final)
         apply_joins(self, select)
         if self.carry and not grouped:
@@ -143,6 +143,14 @@ class QueryCompiler:
             self.sources.append((name, alias))
         if from_.this.args.get("within") is not None:
             raise DefinitionError("WITHIN belongs to a JOIN, not to FROM")
+        if self.target is not None and any(self._windowed_table(name) for name, _ in self.sources):
+            raise DefinitionError("KSQL does not support persistent queries on windowed tables.")
+
+    def _windowed_table(self, relation: str) -> bool:
+        """A TABLE keyed by windows (a windowed source, or a windowed aggregation's result)."""
+        from streamduck.ksql.names import WINDOW_BOUNDS
+
+        return self.kinds.get(relation) == "TABLE" and WINDOW_BOUNDS[0] in self.columns_of(relation)
 
     def columns_of(self, relation: str) -> list[str]:
         return [column for column, _ in self.schema[relation]]
@@ -445,7 +453,10 @@ class QueryCompiler:
 
         relation, alias = self.sources[0]
         added = []
-        for column in PSEUDO_COLUMNS:
+        from streamduck.ksql.names import WINDOW_BOUNDS
+
+        # A stream read from a windowed stream is windowed too: its rows keep their window.
+        for column in (*PSEUDO_COLUMNS, *WINDOW_BOUNDS):
             if column in names or column not in self.columns_of(relation):
                 continue
             select.append("expressions", exp.column(column, table=alias, quoted=True))

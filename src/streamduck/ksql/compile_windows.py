@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from streamduck.ksql.compile_query import QueryCompiler
     from streamduck.ksql.dialect import KsqlWindow
 
-__all__ = ["apply_window", "interval_ms"]
+__all__ = ["apply_window", "duration_text_ms", "interval_ms"]
 
 _UNIT_MS = {
     "MILLISECOND": 1,
@@ -41,6 +41,24 @@ def interval_ms(interval: exp.Expr | None, construct: str, allow_zero: bool = Fa
     if amount < 0 or (amount == 0 and not allow_zero):
         raise DefinitionError(f"{construct}: the duration must be positive")
     return amount * _UNIT_MS[unit]
+
+
+def duration_text_ms(text: str) -> int:
+    """``'10 SECONDS'`` (a WITH property's duration, as ksqlDB's DurationParser reads it) -> 10000.
+
+    Raises:
+        ValueError: not ``<number> <unit>`` with a known unit (the message says which).
+    """
+    parts = text.split()
+    if len(parts) != 2 or not parts[0].isdigit():
+        raise ValueError(
+            f"Expected 2 tokens, got: {len(parts)}" if len(parts) != 2 else f"Not numeric: '{parts[0]}'"
+        )
+    unit = parts[1].upper()
+    unit = unit if unit in _UNIT_MS else unit.removesuffix("S")
+    if unit not in _UNIT_MS:
+        raise ValueError(f"Unknown time unit: '{parts[1].upper()}'")
+    return int(parts[0]) * _UNIT_MS[unit]
 
 
 _DEFAULT_GRACE_MS = 24 * 3_600_000  # Kafka Streams' default when no GRACE PERIOD is given

@@ -51,6 +51,10 @@ class SourceDefinition:
     """Column whose value becomes ROWTIME instead of the record timestamp."""
     timestamp_format: str | None = None
     wrap_single_value: bool | None = None
+    window_type: str | None = None
+    """``TUMBLING``, ``HOPPING`` or ``SESSION`` when the topic's keys are windowed, else None."""
+    window_size_ms: int | None = None
+    """WINDOW_SIZE of a TUMBLING or HOPPING windowed source, in milliseconds."""
     statement: str = ""
     """The statement's SQL text, as written."""
     path: Path | None = field(default=None, compare=False)

@@ -45,6 +45,8 @@ _KNOWN_PROPERTIES = {
     "TIMESTAMP_FORMAT",
     "WRAP_SINGLE_VALUE",
     "RETENTION_MS",
+    "WINDOW_TYPE",
+    "WINDOW_SIZE",
 }
 
 
@@ -101,6 +103,7 @@ def definition_from(statement: Statement) -> SourceDefinition:
     check_key_schema(columns, key_format, fail)
     timestamp = _timestamp_column(props, columns, fail)
     _check_value_schema(props, columns, value_format, fail)
+    window_type, window_size_ms = _window(props, fail)
     return SourceDefinition(
         name=name,
         kind=kind,
@@ -113,6 +116,8 @@ def definition_from(statement: Statement) -> SourceDefinition:
         timestamp=timestamp,
         timestamp_format=_optional_str(props, "TIMESTAMP_FORMAT"),
         wrap_single_value=_optional_bool(props, "WRAP_SINGLE_VALUE", fail),
+        window_type=window_type,
+        window_size_ms=window_size_ms,
         statement=statement.text,
         path=statement.path,
         line=statement.line,
@@ -282,6 +287,38 @@ def _timestamp_column(props: dict[str, Any], columns: tuple[Column, ...], fail: 
     ):
         raise fail(f"TIMESTAMP column '{name}' must be BIGINT or TIMESTAMP (or STRING with TIMESTAMP_FORMAT)")
     return name
+
+
+def _window(props: dict[str, Any], fail: Any) -> tuple[str | None, int | None]:
+    """WINDOW_TYPE and WINDOW_SIZE (ms) of a source over windowed keys, with ksqlDB's rules and
+    words (CreateSourceProperties.validateWindowInfo)."""
+    from streamduck.ksql.compile_windows import duration_text_ms
+    from streamduck.warehouse.windowed_keys import WINDOW_TYPES
+
+    written, size_text = props.get("WINDOW_TYPE"), props.get("WINDOW_SIZE")
+    window_type = None if written is None else str(written).upper()
+    if window_type is not None and window_type not in WINDOW_TYPES:
+        raise fail(
+            f"Error in WITH clause property 'WINDOW_TYPE': Unknown window type: '{written}' "
+            f"Valid values are: {', '.join(WINDOW_TYPES)}"
+        )
+    size_ms = None
+    if size_text is not None:
+        try:
+            size_ms = duration_text_ms(str(size_text))
+        except ValueError as exc:
+            raise fail(
+                f"Error in WITH clause property 'WINDOW_SIZE': {exc} Example valid value: '10 SECONDS'"
+            ) from None
+    needs_size = window_type is not None and window_type != "SESSION"
+    if needs_size and size_ms is None:
+        raise fail(
+            f"{window_type} windows require 'WINDOW_SIZE' to be provided in the WITH clause. "
+            "For example: 'WINDOW_SIZE'='10 SECONDS'"
+        )
+    if not needs_size and size_ms is not None:
+        raise fail("'WINDOW_SIZE' should not be set for SESSION windows.")
+    return window_type, size_ms
 
 
 def _positive_int(props: dict[str, Any], key: str, fail: Any) -> int | None:

@@ -94,6 +94,12 @@ def _key_problem(definition: SourceDefinition) -> str:
     keys = definition.key_columns
     if definition.key_format.upper() != "KAFKA" or len(keys) != 1:
         return "NULL::VARCHAR"
+    if definition.window_type is not None:
+        from streamduck.warehouse.windowed_keys import inner_key_sql
+
+        inner = inner_key_sql('"key"', definition.window_type)
+        short = f"CASE WHEN \"key\" IS NOT NULL AND {inner} IS NULL THEN 'key too short for a {definition.window_type} window' END"
+        return f"coalesce({short}, {kafka_key_problem_sql(inner, keys[0].type)})"
     return kafka_key_problem_sql('"key"', keys[0].type)
 
 

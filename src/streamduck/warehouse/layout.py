@@ -152,15 +152,16 @@ def _exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
 
 def _recipe(definition: SourceDefinition) -> str:
     """Everything that decides the landing table's typed content, as JSON (compared on each open)."""
-    return json.dumps(
-        {
-            "kind": definition.kind,
-            "columns": [[c.name, c.type, c.role, c.source_name] for c in definition.columns],
-            "key_format": definition.key_format,
-            "timestamp": definition.timestamp,
-            "timestamp_format": definition.timestamp_format,
-        }
-    )
+    recipe = {
+        "kind": definition.kind,
+        "columns": [[c.name, c.type, c.role, c.source_name] for c in definition.columns],
+        "key_format": definition.key_format,
+        "timestamp": definition.timestamp,
+        "timestamp_format": definition.timestamp_format,
+    }
+    if definition.window_type is not None:  # only then: unwindowed sources keep their recorded recipe
+        recipe["window"] = [definition.window_type, definition.window_size_ms]
+    return json.dumps(recipe)
 
 
 def _retyped(con: duckdb.DuckDBPyConnection, definition: SourceDefinition) -> str:
@@ -245,6 +246,11 @@ def history_select(name: str, topic: str) -> str:
 def view_query(definition: SourceDefinition) -> str:
     """SELECT text of the view: declared columns plus ROWTIME, ROWPARTITION, ROWOFFSET."""
     columns = [quote_ident(c.name) for c in definition.columns] + ["ROWTIME", "ROWPARTITION", "ROWOFFSET"]
+    if definition.window_type is not None:  # the window each record's key names, as ksqlDB shows it
+        from streamduck.warehouse.windowed_keys import window_bounds_sql
+
+        start, end = window_bounds_sql(quote_ident(KEY), definition.window_type, definition.window_size_ms)
+        columns += [f"{start} AS WINDOWSTART", f"{end} AS WINDOWEND"]
     table = raw_table(definition) if definition.kind == "STREAM" else latest_table(definition)
     return f"SELECT {', '.join(columns)} FROM {table}"
 
@@ -270,12 +276,14 @@ def parsed_relation(definition: SourceDefinition, relation: str, text: str = '"v
 
 def _key_expression(definition: SourceDefinition, column: Column, target: str) -> str:
     from streamduck.warehouse.kafka_keys import kafka_key_sql
+    from streamduck.warehouse.windowed_keys import inner_key_sql
 
+    key = inner_key_sql(quote_ident("key"), definition.window_type)  # a windowed key ends with its window
     if definition.key_format.upper() == "DELIMITED":  # one text field
-        return f"TRY_CAST(TRY(decode({quote_ident('key')})) AS {target})"
+        return f"TRY_CAST(TRY(decode({key})) AS {target})"
     if definition.key_format.upper() != "JSON":
-        return f"TRY_CAST({kafka_key_sql(quote_ident('key'), column.type)} AS {target})"
-    text = 'TRY(decode("key"))'
+        return f"TRY_CAST({kafka_key_sql(key, column.type)} AS {target})"
+    text = f"TRY(decode({key}))"
     key_json = f"(CASE WHEN json_valid({text}) THEN {text}::JSON END)"
     if len(definition.key_columns) > 1:  # a multi-column JSON key is an object
         key_json = _object_field(key_json, column.field)

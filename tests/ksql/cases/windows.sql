@@ -54,3 +54,47 @@ CREATE TABLE output AS SELECT g, LATEST_BY_OFFSET(v) AS last, COLLECT_LIST(v) AS
 --@input: INPUT {"key": "1", "value": {"g": "a", "v": 3}, "timestamp": 1}
 --@input: INPUT {"key": "2", "value": {"g": "a", "v": 1}, "timestamp": 2}
 --@output: OUTPUT {"G": "a", "LAST": 1, "ALL_V": [3, 1], "MX": 3}
+
+--@test: windowed stream source keeps its windows through a derived stream
+CREATE STREAM input (k STRING KEY, x INT) WITH (kafka_topic='win_src', value_format='JSON', WINDOW_TYPE='Tumbling', WINDOW_SIZE='10 SECONDS');
+CREATE STREAM output AS SELECT * FROM input WHERE x > 0;
+--@input: INPUT {"key": "a", "value": {"x": 1}, "timestamp": 12000, "window": {"start": 10000, "end": 20000}}
+--@input: INPUT {"key": "a", "value": {"x": 0}, "timestamp": 13000, "window": {"start": 10000, "end": 20000}}
+--@input: INPUT {"key": "b", "value": {"x": 2}, "timestamp": 25000, "window": {"start": 20000, "end": 30000}}
+--@output: OUTPUT {"K": "a", "WINDOWSTART": 10000, "WINDOWEND": 20000, "X": 1}
+--@output: OUTPUT {"K": "b", "WINDOWSTART": 20000, "WINDOWEND": 30000, "X": 2}
+
+--@test: windowed stream source with a KAFKA INT key and a projection
+CREATE STREAM input (id INT KEY, x INT) WITH (kafka_topic='win_int', value_format='JSON', WINDOW_TYPE='HOPPING', WINDOW_SIZE='30 SECONDS');
+CREATE STREAM output AS SELECT id, x * 2 AS x2 FROM input;
+--@input: INPUT {"key": 7, "value": {"x": 4}, "timestamp": 1000, "window": {"start": 0, "end": 30000}}
+--@output: OUTPUT {"ID": 7, "WINDOWSTART": 0, "WINDOWEND": 30000, "X2": 8}
+
+--@test: session windowed table source: one row per key and window
+CREATE TABLE input (k STRING PRIMARY KEY, n BIGINT) WITH (kafka_topic='win_sess', value_format='JSON', WINDOW_TYPE='SESSION');
+--@input: INPUT {"key": "a", "value": {"n": 1}, "timestamp": 0, "window": {"start": 0, "end": 0}}
+--@input: INPUT {"key": "a", "value": {"n": 2}, "timestamp": 10000, "window": {"start": 0, "end": 10000}}
+--@input: INPUT {"key": "a", "value": {"n": 1}, "timestamp": 90000, "window": {"start": 90000, "end": 90000}}
+--@input: INPUT {"key": "b", "value": {"n": 5}, "timestamp": 0, "window": {"start": 0, "end": 0}}
+--@input: INPUT {"key": "b", "value": null, "timestamp": 1, "window": {"start": 0, "end": 0}}
+--@output: INPUT {"K": "a", "WINDOWSTART": 0, "WINDOWEND": 0, "N": 1}
+--@output: INPUT {"K": "a", "WINDOWSTART": 0, "WINDOWEND": 10000, "N": 2}
+--@output: INPUT {"K": "a", "WINDOWSTART": 90000, "WINDOWEND": 90000, "N": 1}
+
+--@test: a persistent query cannot read a windowed table
+CREATE TABLE input (k STRING PRIMARY KEY, x INT) WITH (kafka_topic='test', value_format='JSON', WINDOW_TYPE='Session');
+CREATE TABLE output AS SELECT * FROM input;
+--@expected.message: KSQL does not support persistent queries on windowed tables.
+
+--@test: a TUMBLING source needs WINDOW_SIZE
+CREATE STREAM input (k STRING KEY, x INT) WITH (kafka_topic='test', value_format='JSON', WINDOW_TYPE='tumbling');
+--@expected.message: TUMBLING windows require 'WINDOW_SIZE' to be provided in the WITH clause. For example: 'WINDOW_SIZE'='10 SECONDS'
+
+--@test: a SESSION source has no WINDOW_SIZE
+CREATE STREAM input (k STRING KEY, x INT) WITH (kafka_topic='test', value_format='JSON', WINDOW_TYPE='SESSION', WINDOW_SIZE='10 SECONDS');
+--@expected.message: 'WINDOW_SIZE' should not be set for SESSION windows.
+
+--@test: a window clause needs a group by
+CREATE STREAM input (id BIGINT KEY, name STRING, value BIGINT) WITH (kafka_topic='test_topic', value_format='DELIMITED');
+CREATE STREAM output AS SELECT * FROM input WINDOW TUMBLING (SIZE 30 SECONDS);
+--@expected.message: WINDOW clause requires a GROUP BY clause.
