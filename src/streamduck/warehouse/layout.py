@@ -152,7 +152,7 @@ def _exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
 
 def _recipe(definition: SourceDefinition) -> str:
     """Everything that decides the landing table's typed content, as JSON (compared on each open)."""
-    recipe = {
+    recipe: dict[str, object] = {
         "kind": definition.kind,
         "columns": [[c.name, c.type, c.role, c.source_name] for c in definition.columns],
         "key_format": definition.key_format,
