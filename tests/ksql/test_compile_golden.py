@@ -253,7 +253,10 @@ def test_table_source_is_latest_row_per_key(warehouse):
     [
         ("SELECT nope FROM people", "SELECT column 'NOPE' cannot be resolved"),
         ("SELECT FOO(id) FROM people", "Can't find any functions with the name 'FOO'"),
-        ("SELECT COUNT(*) FROM people", "Aggregate functions need a GROUP BY"),
+        (
+            "SELECT COUNT(*) FROM people",
+            r"does not support aggregate function \[COUNT\(ROWTIME\)\] without a GROUP BY clause",
+        ),
         ("SELECT id FROM people WHERE COUNT(*) > 1 GROUP BY id", "not allowed in WHERE"),
         ("SELECT id FROM missing", "MISSING does not exist"),
         ("SELECT id FROM people ORDER BY id", "ORDER BY is not supported"),

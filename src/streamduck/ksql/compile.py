@@ -55,6 +55,7 @@ def compile_select(
     keys: Mapping[str, Sequence[str]] | None = None,
     target: str | None = None,
     histories: Mapping[str, str] | None = None,
+    statement_kind: str | None = None,
 ) -> CompiledQuery:
     """Compile a ksqlDB SELECT (AST or text) into DuckDB SQL over the relations in ``schema``.
 
@@ -68,6 +69,7 @@ def compile_select(
         target: the name of the object the query builds (``CREATE ... AS``), for its messages.
         histories: TABLE relation name -> SELECT of every version its rows had, so an
             aggregation over it keeps the groups it emptied (see compile_retractions.py).
+        statement_kind: ``STREAM`` | ``TABLE`` for ``CREATE ... AS SELECT``, for its messages.
 
     Raises:
         DefinitionError: the query uses something ksqlDB rejects or streamduck does not support;
@@ -82,7 +84,9 @@ def compile_select(
     upper_schema = {name.upper(): list(columns) for name, columns in schema.items()}
     upper_kinds = {name.upper(): kind for name, kind in (kinds or {}).items()}
     upper_keys = {name.upper(): list(columns) for name, columns in (keys or {}).items()}
-    compiler = QueryCompiler(upper_schema, upper_kinds, carry_pseudo_columns, upper_keys, target)
+    compiler = QueryCompiler(
+        upper_schema, upper_kinds, carry_pseudo_columns, upper_keys, target, statement_kind
+    )
     compiler.histories = {name.upper(): sql for name, sql in (histories or {}).items()}
     return compiler.compile(select)
 

@@ -26,8 +26,10 @@ class QueryCompiler:
         carry: bool,
         keys: dict[str, list[str]] | None = None,
         target: str | None = None,
+        statement_kind: str | None = None,
     ) -> None:
         self.schema = schema
+        self.statement_kind = statement_kind
         self.kinds = kinds
         self.keys = keys or {}
         self.target = target
@@ -48,6 +50,7 @@ class QueryCompiler:
         self._check_clauses(select)
         self._collect_sources(select)
         names = self._expand_and_name(select)
+        self._check_aggregation(select)
         self._project_partition_keys(select, names, clauses["partition_by"])
         self._check_key_projection(select, names, clauses["partition_by"])
         self._translate_tree(select)
@@ -92,10 +95,6 @@ class QueryCompiler:
         from streamduck.ksql.compile_joins import apply_joins
         from streamduck.ksql.compile_windows import apply_window
 
-        if self.aggregates and not select.args.get("group"):
-            raise DefinitionError(
-                "Aggregate functions need a GROUP BY clause (ksqlDB has no global aggregation)"
-            )
         added: list[str] = []
         if final and window is None:
             raise DefinitionError("EMIT FINAL is only supported for windowed aggregations")
@@ -107,6 +106,20 @@ class QueryCompiler:
         if self.carry and not grouped:
             added += self._carry_pseudo_columns(select, names)
         return added
+
+    def _check_aggregation(self, select: exp.Expr) -> None:
+        from sqlglot import exp
+
+        from streamduck.ksql.compile_aggregates import AGGREGATES
+        from streamduck.ksql.compile_functions import SCALARS, TABLE_FUNCTIONS
+        from streamduck.ksql.compile_grouping import check_aggregation
+
+        known = {*AGGREGATES, *SCALARS, *TABLE_FUNCTIONS, "MAP", "STRUCT"}
+        for call in select.find_all(exp.Anonymous):  # ksqlDB resolves functions before anything else
+            if call.name.upper() not in known:
+                raise DefinitionError(f"Can't find any functions with the name '{call.name.upper()}'")
+        statement = f"CREATE {self.statement_kind} AS SELECT" if self.statement_kind else "SELECT"
+        check_aggregation(select, set(AGGREGATES), statement)
 
     def _check_clauses(self, select: exp.Expr) -> None:
         for key, construct in (
@@ -259,8 +272,11 @@ class QueryCompiler:
 
     def _check_key_projection(self, select: exp.Expr, names: list[str], partition_by: Any) -> None:
         """ksqlDB's rules for the key of the result: in the projection, and there once."""
+        from streamduck.ksql.compile_grouping import check_grouping_syntax
+
         group = select.args.get("group")
         if partition_by:
+            check_grouping_syntax(list(partition_by))
             keys, what = list(partition_by), "partitioning"
         elif group is not None:
             keys, what = [e for e in group.expressions if not _is_window_key(e)], "grouping"
@@ -281,22 +297,31 @@ class QueryCompiler:
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise DefinitionError(f"Duplicate column names in the projection: {', '.join(duplicates)}")
+        missing = []
         for key in keys:
             if _is_null(key):
                 continue
             self._check_key_type(key, names, projected)
             matches = [names[i] for i, text in enumerate(projected) if text == _key_text(key)]
+            if len(matches) > 1 and what == "grouping":
+                raise DefinitionError(
+                    f"The projection contains a key column more than once: `{matches[0]}` and `{matches[1]}`."
+                )
             if len(matches) > 1:
                 raise DefinitionError(
                     f"The projection contains a key column (`{matches[0]}`) more than once, aliased as: "
                     f"{' and '.join(matches)}."
                 )
             if not matches and what is not None and self.target is not None:
-                shown = self._qualified(key)
-                raise DefinitionError(
-                    f"The query used to build `{self.target}` must include the {what} expression {shown} "
-                    f"in its projection (eg, SELECT {shown}...)."
-                )
+                # ksqlDB names a partitioning expression as resolved (INPUT.ID), a grouping one as written
+                missing.append(self._qualified(key) if what == "partitioning" else _message_text(key))
+        if missing:
+            listed = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} and {missing[-1]}"
+            plural = "s" if len(missing) > 1 else ""
+            raise DefinitionError(
+                f"The query used to build `{self.target}` must include the {what} expression{plural} "
+                f"{listed} in its projection (eg, SELECT {', '.join(missing)}...)."
+            )
 
     def _check_key_type(self, key: exp.Expr, names: list[str], projected: list[str]) -> None:
         from sqlglot import exp
@@ -346,12 +371,6 @@ class QueryCompiler:
             translated = self.translate(node)
             if translated is not node:
                 node.replace(translated)
-        where = select.args.get("where")
-        if where is not None and self._has_aggregate_call(where):
-            raise DefinitionError("Aggregate functions are not allowed in WHERE (use HAVING)")
-
-    def _has_aggregate_call(self, node: exp.Expr) -> bool:
-        return any(n.meta.get("ksql_aggregate") for n in node.walk())
 
     def translate(self, node: exp.Expr) -> exp.Expr:
         from sqlglot import exp
@@ -503,6 +522,12 @@ class QueryCompiler:
 
     def _from_table_only(self) -> bool:
         return all(self.kinds.get(name, "STREAM") == "TABLE" for name, _ in self.sources)
+
+
+def _message_text(node: exp.Expr) -> str:
+    from streamduck.ksql.compile_grouping import message_text
+
+    return message_text(node).replace("`", "")
 
 
 def _column_error(message: str) -> str:

@@ -135,6 +135,7 @@ def _create_derived(con: duckdb.DuckDBPyConnection, statement: Statement) -> Out
         node.args["query"], catalog.relation_schema(con), {e.name: e.kind for e in entries},
         carry_pseudo_columns=True, keys={e.name: e.key_columns for e in entries}, target=name,
         histories=catalog.table_histories(entries),
+        statement_kind=kind,
     )  # fmt: skip
     if compiled.kind != kind:
         raise DefinitionError(

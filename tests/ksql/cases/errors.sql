@@ -126,7 +126,7 @@ CREATE STREAM input (id INT KEY, m MAP<STRING, INT>) WITH (kafka_topic='t', valu
 CREATE STREAM output AS SELECT * FROM input PARTITION BY m;
 
 --@test: group by - the key must be projected
---@expected.message: The query used to build `OUTPUT` must include the grouping expression INPUT.V in its projection (eg, SELECT INPUT.V...).
+--@expected.message: The query used to build `OUTPUT` must include the grouping expression V in its projection (eg, SELECT V...).
 CREATE STREAM input (id INT KEY, v STRING) WITH (kafka_topic='t', value_format='JSON');
 CREATE TABLE output AS SELECT COUNT(*) AS n FROM input GROUP BY v;
 
@@ -226,3 +226,68 @@ CREATE STREAM output AS SELECT a, b, id FROM input PARTITION BY a, b;
 --@expected.message: The query used to build `OUTPUT` must include the partitioning expression INPUT.S->A->B in its projection (eg, SELECT INPUT.S->A->B...).
 CREATE STREAM input (id STRING KEY, s STRUCT<a STRUCT<b INT>>) WITH (kafka_topic='t', value_format='JSON');
 CREATE STREAM output AS SELECT id FROM input PARTITION BY s->a->b;
+
+--@test: aggregation - an aggregate inside GROUP BY
+--@expected.message: GROUP BY does not support aggregate functions: MAX is an aggregate function.
+CREATE STREAM orders (id INT KEY, shop STRING, amount INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE by_shop AS SELECT COUNT(*) AS n FROM orders GROUP BY LCASE(shop), MAX(amount);
+
+--@test: aggregation - the same expression grouped twice
+--@expected.message: Duplicate GROUP BY expression: ORDERS.SHOP
+CREATE STREAM orders (id INT KEY, shop STRING, amount INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE by_shop AS SELECT shop, COUNT(*) AS n FROM orders GROUP BY shop, orders.shop;
+
+--@test: aggregation - nested aggregates
+--@expected.message: Aggregate functions can not be nested: MAX(SUM(AMOUNT))
+CREATE STREAM orders (id INT KEY, shop STRING, amount INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE by_shop AS SELECT shop, MAX(SUM(amount)) AS top FROM orders GROUP BY shop;
+
+--@test: aggregation - an expression of grouped columns in another order
+--@expected.message: Non-aggregate SELECT expression(s) not part of GROUP BY: (AMOUNT * ID) Either add the column(s) to the GROUP BY or remove them from the SELECT.
+CREATE STREAM orders (id INT KEY, shop STRING, amount INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE by_shop AS SELECT id * amount AS k, amount * id AS k2, COUNT(*) AS n FROM orders GROUP BY id * amount;
+
+--@test: aggregation - a column beside an aggregate in one expression
+--@expected.message: Non-aggregate SELECT expression(s) not part of GROUP BY: (AMOUNT + COUNT(*))
+CREATE STREAM orders (id INT KEY, shop STRING, amount INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE by_shop AS SELECT shop, amount + COUNT(*) AS x FROM orders GROUP BY shop;
+
+--@test: aggregation - HAVING on a column not grouped
+--@expected.message: Non-aggregate HAVING expression not part of GROUP BY: AMOUNT
+CREATE STREAM orders (id INT KEY, shop STRING, amount INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE by_shop AS SELECT shop, COUNT(*) AS n FROM orders GROUP BY shop HAVING amount > 10;
+
+--@test: aggregation - GROUP BY without any aggregate
+--@expected.message: GROUP BY requires aggregate functions in either the SELECT or HAVING clause.
+CREATE STREAM orders (id INT KEY, shop STRING, amount INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE by_shop AS SELECT shop FROM orders GROUP BY shop;
+
+--@test: aggregation - an aggregate without GROUP BY
+--@expected.message: CREATE TABLE AS SELECT statement does not support aggregate function [SUM(AMOUNT), COUNT(ROWTIME)] without a GROUP BY clause.
+CREATE STREAM orders (id INT KEY, shop STRING, amount INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE totals AS SELECT SUM(amount) AS total, COUNT(*) AS n FROM orders;
+
+--@test: aggregation - MIN over a table
+--@expected.message: The aggregation function MIN cannot be applied to a table source, only to a stream source.
+CREATE TABLE shops (id INT PRIMARY KEY, region STRING, size INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE by_region AS SELECT region, MIN(size) AS smallest FROM shops GROUP BY region;
+
+--@test: aggregation - an unknown function comes first
+--@expected.message: Can't find any functions with the name 'NO_SUCH_FN'
+CREATE STREAM orders (id INT KEY, shop STRING, amount INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE by_shop AS SELECT shop, NO_SUCH_FN(amount) AS x FROM orders GROUP BY shop;
+
+--@test: aggregation - grouping keys missing from the projection are listed together
+--@expected.message: The query used to build `BY_SHOP` must include the grouping expressions SHOP and ID in its projection (eg, SELECT SHOP, ID...).
+CREATE STREAM orders (id INT KEY, shop STRING, amount INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE by_shop WITH (key_format='JSON') AS SELECT COUNT(*) AS n FROM orders GROUP BY shop, id;
+
+--@test: aggregation - a grouping key projected twice
+--@expected.message: The projection contains a key column more than once: `SHOP` and `S2`.
+CREATE STREAM orders (id INT KEY, shop STRING, amount INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE by_shop AS SELECT shop, shop AS s2, COUNT(*) AS n FROM orders GROUP BY shop;
+
+--@test: aggregation - a parenthesised list among other GROUP BY items
+--@expected.message: Syntax Error
+CREATE STREAM orders (id INT KEY, shop STRING, amount INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE by_shop AS SELECT shop, amount, id, COUNT(*) AS n FROM orders GROUP BY id, (shop, amount);
