@@ -12,7 +12,7 @@ import pytest
 
 from streamduck.ksql import catalog
 from streamduck.ksql.compile import CompiledQuery, compile_select
-from streamduck.ksql.execute import execute
+from streamduck.ksql.execute import Outcome, execute
 from streamduck.ksql.parser import parse_text
 
 
@@ -23,18 +23,19 @@ class Warehouse:
         self.path = path
         self.con = duckdb.connect(str(path))
 
-    def apply(self, text: str) -> None:
+    def apply(self, text: str) -> list[Outcome]:
+        """Apply statements in one transaction; INSERT ... VALUES outcomes carry their record."""
         from streamduck.warehouse.layout import ensure_internal
 
         ensure_internal(self.con)
         self.con.execute("BEGIN TRANSACTION")
         try:
-            for statement in parse_text(text, Path("test.sql")):
-                execute(self.con, statement)
+            outcomes = [execute(self.con, statement) for statement in parse_text(text, Path("test.sql"))]
             self.con.execute("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
+        return outcomes
 
     def land(self, name: str, records: Iterable[dict[str, Any] | tuple[Any, ...]]) -> None:
         """Land records of source NAME: dicts are values; tuples are (key, value, ts, partition)."""

@@ -237,3 +237,29 @@ CREATE TABLE per_page AS SELECT page, COUNT(*) AS n, COLLECT_LIST(tags) AS all_t
     assert rows["N"] == ("BIGINT", "value")
     assert rows["ALL_TAGS"] == ("ARRAY<ARRAY<STRING>>", "value")
     assert rows["WINDOWSTART"] == ("BIGINT", "window start") and rows["WINDOWEND"] == ("BIGINT", "window end")
+
+
+def test_insert_values_produces_each_statement_once(cli, settings, tmp_path, topic_name):
+    """`ksql apply` produces an INSERT ... VALUES record to the topic (a later load sees it); a file
+    inserting the same row twice produces it twice, and re-applying the file produces nothing more."""
+    statements = tmp_path / "inserts.sql"
+    statements.write_text(
+        f"CREATE STREAM pings (id INT KEY, note STRING) WITH (kafka_topic='{topic_name}', value_format='JSON', partitions=1);\n"
+        "INSERT INTO pings (ROWTIME, id, note) VALUES (1000, 1, 'hi');\n"
+        "INSERT INTO pings (ROWTIME, id, note) VALUES (1000, 1, 'hi');\n"
+    )
+    first = cli("ksql", "apply", str(statements), "--format", "jsonl")
+    assert first.exit_code == 0, first.stderr
+    assert [json.loads(line)["action"] for line in first.stdout.splitlines()] == [
+        "created",
+        "inserted",
+        "inserted",
+    ]
+    again = cli("ksql", "apply", str(statements), "--format", "jsonl")
+    assert [json.loads(line)["action"] for line in again.stdout.splitlines()] == ["unchanged"] * 3
+
+    assert cli("load", "--until-caught-up").exit_code == 0
+    result = cli("sql", "SELECT id, note, ROWTIME FROM pings", "--format", "jsonl")
+    assert [json.loads(line) for line in result.stdout.splitlines()] == [
+        {"ID": 1, "NOTE": "hi", "ROWTIME": 1000}
+    ] * 2

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from streamduck.errors import DefinitionError, TopicNotFound
 from streamduck.warehouse.waits import WAITS
@@ -148,6 +148,7 @@ def _apply_in_transaction(
     try:
         con.execute("BEGIN TRANSACTION")
         outcomes = [execute(con, statement) for statement in statements]
+        to_produce = _not_yet_produced(con, statements, outcomes)
         replaced = [o.name for o in outcomes if o.action == "replaced"]
         if replaced:
             try:
@@ -156,6 +157,10 @@ def _apply_in_transaction(
                 where = next(o.location for o in outcomes if o.action == "replaced")
                 raise DefinitionError(f"{where}: {exc}") from None
             outcomes += [Outcome("recompiled", kind, name, "") for kind, name in recompiled]
+        # Produced before the commit that records them: a failure rolls the file back, and a record
+        # is never marked produced without being acknowledged (a crash between the two produces it
+        # again on the next apply, never loses it).
+        _produce(settings, to_produce)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -163,6 +168,77 @@ def _apply_in_transaction(
     finally:
         con.close()
     report.outcomes.extend(outcomes)
+
+
+def _not_yet_produced(con: Any, statements: list[Statement], outcomes: list[Outcome]) -> list[Outcome]:
+    """The INSERT ... VALUES outcomes not produced by an earlier apply of the file, recorded as
+    produced (in the caller's transaction); the others become ``unchanged`` in ``outcomes``.
+
+    A statement is its file, its text and its ordinal among the file's identical statements, so a
+    file that inserts the same row twice produces it twice, and re-applying the file produces nothing.
+    """
+    import dataclasses
+    import hashlib
+
+    ordinals: dict[str, int] = {}
+    fresh = []
+    for index, (statement, outcome) in enumerate(zip(statements, outcomes, strict=True)):
+        if outcome.record is None:
+            continue
+        text = hashlib.sha256(" ".join(statement.text.split()).encode()).hexdigest()
+        ordinal = ordinals[text] = ordinals.get(text, -1) + 1
+        file = str(Path(statement.path).resolve()) if statement.path else ""
+        (seen,) = con.execute(
+            "SELECT count(*) FROM _streamduck.inserted_values WHERE file = ? AND statement = ? AND ordinal = ?",
+            [file, text, ordinal],
+        ).fetchone()
+        if seen:
+            outcomes[index] = dataclasses.replace(outcome, action="unchanged", record=None)
+            continue
+        con.execute(
+            "INSERT INTO _streamduck.inserted_values VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP)",
+            [file, text, ordinal, outcome.name, outcome.topic],
+        )
+        fresh.append(outcome)
+    return fresh
+
+
+def _produce(settings: Settings, outcomes: list[Outcome]) -> None:
+    """Produce the INSERT ... VALUES records, in file order, and wait for every acknowledgement."""
+    if not outcomes:
+        return
+    from streamduck.errors import DeliveryFailed
+    from streamduck.kafka.clients import producer
+
+    client = producer(settings, max_block_ms=10_000)
+    try:
+        futures = []
+        for outcome in outcomes:
+            record = outcome.record
+            assert record is not None
+            futures.append(
+                (
+                    outcome,
+                    client.send(
+                        record.topic, key=record.key, value=record.value, timestamp_ms=record.timestamp_ms
+                    ),
+                )
+            )
+        client.flush(timeout=30)
+        for outcome, future in futures:
+            try:
+                future.get(timeout=10)
+            except Exception as exc:
+                raise DeliveryFailed(
+                    f"{outcome.location}: INSERT INTO {outcome.name}: the record to topic {outcome.topic!r} "
+                    f"was not acknowledged ({type(exc).__name__}: {exc})"
+                ) from None
+    except DeliveryFailed:
+        raise
+    except Exception as exc:
+        raise DeliveryFailed(f"INSERT ... VALUES: producing failed ({type(exc).__name__}: {exc})") from None
+    finally:
+        client.close()
 
 
 def _redefined(con: object, statements: list[Statement]) -> set[str]:

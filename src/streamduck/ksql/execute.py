@@ -20,6 +20,7 @@ from streamduck.ksql.names import ksql_name, quote_sql
 if TYPE_CHECKING:
     import duckdb
 
+    from streamduck.ksql.insert_values import PendingRecord
     from streamduck.ksql.parser import Statement
 
 __all__ = ["Outcome", "execute"]
@@ -35,6 +36,8 @@ class Outcome:
     location: str
     topic: str | None = None
     delete_topic: bool = False
+    record: PendingRecord | None = None
+    """INSERT ... VALUES: the record to produce to ``topic``."""
 
 
 def execute(con: duckdb.DuckDBPyConnection, statement: Statement) -> Outcome:
@@ -243,15 +246,17 @@ def _drop(con: duckdb.DuckDBPyConnection, statement: Statement) -> Outcome:
 
 
 def _insert(con: duckdb.DuckDBPyConnection, statement: Statement) -> Outcome:
-    """``INSERT INTO derived_stream SELECT ...``: the stream's view gains the query's rows (UNION ALL)."""
+    """``INSERT INTO derived_stream SELECT ...``: the stream's view gains the query's rows (UNION ALL);
+    ``INSERT INTO source VALUES (...)``: the record to produce (the caller produces it)."""
     from streamduck.ksql.compile import compile_select
 
     node = statement.expression
     name = ksql_name(node.this)
     if node.args.get("query") is None:
-        raise DefinitionError(
-            "INSERT INTO ... VALUES is not supported: produce the record to the topic instead"
-        )
+        from streamduck.ksql.insert_values import build_record
+
+        record = build_record(con, statement)
+        return Outcome("inserted", "INSERT", name, statement.location, record.topic, record=record)
     target = catalog.entry(con, name)
     if target is None or target.kind != "STREAM":
         raise DefinitionError(f"INSERT INTO needs an existing STREAM; {name} is not one")

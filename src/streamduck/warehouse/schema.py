@@ -159,6 +159,18 @@ def _v4_typed_landing(con: duckdb.DuckDBPyConnection) -> None:
     convert_catalog_sources(con)
 
 
+def _v5_inserted_values(con: duckdb.DuckDBPyConnection) -> None:
+    """The INSERT ... VALUES statements ``ksql apply`` produced, so re-applying a file produces each once
+    (a statement is its file, its text and which of the file's identical statements it is)."""
+    execute_ddl(
+        con,
+        f"""CREATE TABLE IF NOT EXISTS {INTERNAL_SCHEMA}.inserted_values (
+            file VARCHAR NOT NULL, statement VARCHAR NOT NULL, ordinal INTEGER NOT NULL,
+            target VARCHAR NOT NULL, topic VARCHAR NOT NULL, produced_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (file, statement, ordinal))""",
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "loader state, catalog and check results, as released before versions", _v1_release_layout),
     Migration(2, "load_history.commit_conflicts", _v2_commit_conflicts),
@@ -166,6 +178,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         4, "typed landing tables with the records' bytes; TABLE sources materialized", _v4_typed_landing
     ),
+    Migration(5, "the INSERT ... VALUES statements ksql apply produced", _v5_inserted_values),
 )
 """Every layout change, oldest first; versions are 1, 2, ... in order (checked at import)."""
 

@@ -13,9 +13,11 @@ does not deserialize).
 
 from __future__ import annotations
 
+import struct
+
 from streamduck.warehouse.kafka_keys import kafka_key_sql
 
-__all__ = ["WINDOW_TYPES", "inner_key_sql", "window_bounds_sql"]
+__all__ = ["WINDOW_TYPES", "inner_key_sql", "window_bounds_sql", "windowed_key"]
 
 WINDOW_TYPES = ("TUMBLING", "HOPPING", "SESSION")
 
@@ -46,3 +48,10 @@ def window_bounds_sql(blob: str, window_type: str, size_ms: int | None) -> tuple
     if window_type.upper() == "SESSION":
         return start, _long_at(blob, 8)
     return start, f"({start} + {int(size_ms or 0)})"
+
+
+def windowed_key(key: bytes, window_type: str, start: int, end: int | None) -> bytes:
+    """The windowed key bytes for ``key`` (in its key format) and a window, as the serdes write it."""
+    if window_type.upper() == "SESSION":
+        return key + struct.pack(">qq", end if end is not None else start, start)
+    return key + struct.pack(">q", start)
