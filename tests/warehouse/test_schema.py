@@ -23,8 +23,8 @@ from tests.conftest import STREAMDUCK_BIN
 
 FIXTURE = Path(__file__).parent / "fixtures" / "unversioned.duckdb.gz"
 INTERNAL_TABLES = {
-    "check_results", "dead_letters", "definitions", "landings", "load_history", "offsets", "schema_drift",
-    "schema_version",
+    "check_results", "dead_letters", "definitions", "inserted_values", "landings", "load_history", "offsets",
+    "schema_drift", "schema_version",
 }  # fmt: skip
 
 
