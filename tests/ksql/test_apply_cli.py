@@ -196,7 +196,11 @@ def test_show_and_describe_through_sql(cli, loaded, topic_name):
 def test_partition_by_sets_the_key(settings, loaded):
     apply_path(
         settings,
-        write(settings, "p.sql", "CREATE STREAM by_amount AS SELECT id, amount FROM t PARTITION BY amount;"),
+        write(
+            settings,
+            "p.sql",
+            "CREATE STREAM by_amount WITH (key_format='JSON') AS SELECT id, amount FROM t PARTITION BY amount;",
+        ),
     )
     con = duckdb.connect(str(settings.warehouse), read_only=True)
     keys = con.execute("SELECT key_columns FROM _streamduck.definitions WHERE name = 'BY_AMOUNT'").fetchone()[

@@ -299,7 +299,10 @@ INSERT INTO names SELECT id, name FROM people WHERE age < 10;"""
         ("b", "Bob"),
         ("c", None),
     ]
-    with pytest.raises(DefinitionError, match="columns .* differ from NAMES"):
+    with pytest.raises(
+        DefinitionError,
+        match="Incompatible schema between results and sink. Result schema is `ID` STRING KEY Sink",
+    ):
         people.apply("INSERT INTO names SELECT id FROM people;")
     with pytest.raises(DefinitionError, match="PEOPLE is a source stream"):
         people.apply("INSERT INTO people SELECT * FROM people;")

@@ -63,6 +63,7 @@ class QueryCompiler:
         final = clauses["emit"] is not None and clauses["emit"].this == "FINAL"
         names += self._shape(select, names, clauses["ksql_window"], grouped, final)
         select = self._resolve_and_fix_types(select)
+        _check_duplicate_names(select, names)
         for projection, name in zip(select.expressions, names, strict=True):
             projection.replace(exp.alias_(projection.unalias(), name, quoted=True))
         emit, limit = clauses["emit"], select.args.get("limit")
@@ -294,9 +295,6 @@ class QueryCompiler:
                 raise DefinitionError(
                     f"`{alias}` is a reserved column name. You cannot use it as an alias for a column."
                 )
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise DefinitionError(f"Duplicate column names in the projection: {', '.join(duplicates)}")
         missing = []
         for key in keys:
             if _is_null(key):
@@ -512,7 +510,11 @@ class QueryCompiler:
     def _keys(self, select: exp.Expr, partition_by: Any, grouped: bool, names: list[str]) -> tuple[str, ...]:
         if partition_by:
             projected = {text: name for text, name in zip(self.projected_keys, names, strict=False)}
-            return tuple(projected.get(_key_text(expr)) or output_name(expr, [0]) for expr in partition_by)
+            return tuple(
+                projected.get(_key_text(expr)) or output_name(expr, [0])
+                for expr in partition_by
+                if not _is_null(expr)  # PARTITION BY NULL: a stream without a key
+            )
         if grouped:
             group = select.args["group"]
             return tuple(
@@ -522,6 +524,23 @@ class QueryCompiler:
 
     def _from_table_only(self) -> bool:
         return all(self.kinds.get(name, "STREAM") == "TABLE" for name, _ in self.sources)
+
+
+def _check_duplicate_names(select: exp.Expr, names: list[str]) -> None:
+    """Two output columns of one name: ksqlDB names the later one with its type."""
+    from streamduck.ksql.sources import sql_type_text
+    from streamduck.ksql.types import ksql_type_from_duckdb
+
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            projection = select.expressions[i].unalias()
+            known = projection.type is not None and not projection.is_type("unknown")
+            if known:
+                shown = sql_type_text(ksql_type_from_duckdb(projection.type.sql("duckdb")))
+            else:  # sqlglot cannot type DuckDB's count(); ksqlDB's COUNT is a BIGINT
+                counts = projection.meta.get("ksql_aggregate") in ("COUNT", "COUNT_DISTINCT")
+                shown = "BIGINT" if counts else "UNKNOWN"
+            raise DefinitionError(f"Duplicate value columns found in schema: `{name}` {shown}")
 
 
 def _message_text(node: exp.Expr) -> str:
@@ -539,13 +558,14 @@ def _column_error(message: str) -> str:
 
 
 def _group_key_name(select: exp.Expr, expr: exp.Expr) -> str:
+    """A GROUP BY key's column name: the alias it is projected under, else its own."""
     from sqlglot import exp
 
-    if isinstance(expr, exp.Column):
-        return ksql_name(expr.this).upper()
     for projection in select.expressions:
         if isinstance(projection, exp.Alias) and projection.this == expr:
             return projection.alias
+    if isinstance(expr, exp.Column):
+        return ksql_name(expr.this).upper()
     return expr.sql("duckdb")
 
 

@@ -18,8 +18,12 @@ from streamduck.ksql import catalog
 from streamduck.ksql.names import ksql_name, quote_sql
 
 if TYPE_CHECKING:
-    import duckdb
+    from collections.abc import Sequence
 
+    import duckdb
+    from sqlglot import exp
+
+    from streamduck.ksql.compile import CompiledQuery
     from streamduck.ksql.insert_values import PendingRecord
     from streamduck.ksql.parser import Statement
 
@@ -150,7 +154,7 @@ def _create_derived(con: duckdb.DuckDBPyConnection, statement: Statement) -> Out
         columns = catalog.view_columns(con, name)
     except Exception as exc:  # DuckDB's binder has the last word on types
         raise DefinitionError(_first_line(exc, "the query does not compile in DuckDB: ")) from None
-    _check_derived_key_format(con, props, compiled, columns, entries)
+    _check_derived_formats(node.args["query"], props, compiled, columns, entries)
     topic = str(props.get("KAFKA_TOPIC") or name)
     problem = topic_name_problem(topic)
     if problem is not None:  # checked before the catalog names it: a transform would fail on it
@@ -176,51 +180,75 @@ def _create_derived(con: duckdb.DuckDBPyConnection, statement: Statement) -> Out
     return Outcome(state or "created", kind, name, statement.location, topic)
 
 
-def _check_derived_key_format(
-    con: duckdb.DuckDBPyConnection,
+def _check_derived_formats(
+    query: exp.Expr,
     props: dict[str, object],
-    compiled: object,
+    compiled: CompiledQuery,
     columns: list[dict[str, str]],
     entries: list[catalog.CatalogEntry],
 ) -> None:
-    """A result keyed by several columns needs a key format that holds them, as in ksqlDB.
+    """The result's key and value columns must fit its formats, with ksqlDB's words.
 
-    The key format is the statement's (``KEY_FORMAT``/``FORMAT``), else its first source's: KAFKA
-    holds one column, so ``GROUP BY a, b`` over a KAFKA-keyed source is rejected with ksqlDB's words.
+    The formats are the statement's (``KEY_FORMAT``/``VALUE_FORMAT``/``FORMAT``), else those of its
+    first source: KAFKA keys hold one primitive column (``GROUP BY a, b`` over a KAFKA-keyed source
+    is rejected), DELIMITED holds no nested types, ``WRAP_SINGLE_VALUE`` needs one value column.
     """
-    from streamduck.ksql.sources import sql_type_text
+    from streamduck.ksql.model import Column
+    from streamduck.ksql.names import PSEUDO_COLUMNS, WINDOW_BOUNDS
+    from streamduck.ksql.sources import check_key_schema, check_value_schema
     from streamduck.ksql.types import ksql_type_from_duckdb
 
-    keys = list(compiled.key_columns)  # type: ignore[attr-defined]
-    if len(keys) < 2:
-        return
-    fmt = props.get("KEY_FORMAT") or props.get("FORMAT")
-    if fmt is None and compiled.sources:  # type: ignore[attr-defined]
-        fmt = _key_format_of(compiled.sources[0], {e.name: e for e in entries})  # type: ignore[attr-defined]
-    if str(fmt or "KAFKA").upper() != "KAFKA":
-        return
-    types = {c["name"]: c["type"] for c in columns}
-    listed = ", ".join(f"`{k}` {sql_type_text(ksql_type_from_duckdb(types.get(k, '')))} KEY" for k in keys)
-    raise DefinitionError(
-        f"Key format does not support schema. format: KAFKA schema: Persistence{{columns=[{listed}], "
-        f"features=[]}} reason: The 'KAFKA' format only supports a single field. Got: [{listed}]"
+    by_name = {e.name: e for e in entries}
+    first = compiled.sources[0] if compiled.sources else None
+    key_format = str(
+        props.get("KEY_FORMAT") or props.get("FORMAT") or _format_of(first, by_name, "KEY_FORMAT")
     )
+    value_format = str(
+        props.get("VALUE_FORMAT") or props.get("FORMAT") or _format_of(first, by_name, "VALUE_FORMAT")
+    )
+    grouped = query.args.get("group") is not None
+    kafka_valued = [s for s in compiled.sources if _format_of(s, by_name, "VALUE_FORMAT") == "KAFKA"]
+    if grouped and kafka_valued:
+        raise DefinitionError(
+            f"Source(s) {', '.join(kafka_valued)} are using the 'KAFKA' value format. "
+            "This format does not yet support GROUP BY."
+        )
+    rekeyed = query.args.get("partition_by") is not None  # PARTITION BY NULL: no key at all
+    keys = (
+        list(compiled.key_columns)
+        if rekeyed
+        else _result_keys(compiled.key_columns, compiled.sources, by_name)
+    )
+    if not keys and "KEY_FORMAT" in props:
+        raise DefinitionError("Key format specified for stream without key columns.")
+    hidden = {*PSEUDO_COLUMNS, *WINDOW_BOUNDS}
+    result = [
+        Column(c["name"], ksql_type_from_duckdb(c["type"]), "key" if c["name"] in keys else "value")
+        for c in columns
+        if c["name"] in keys or c["name"] not in hidden
+    ]
+    result.sort(key=lambda c: keys.index(c.name) if c.name in keys else len(keys))
+    check_key_schema(result, key_format.upper(), DefinitionError)
+    check_value_schema(props, tuple(result), value_format.upper(), DefinitionError)
+    if grouped and not any(c.role == "value" for c in result):
+        raise DefinitionError("The projection contains no value columns.")
 
 
-def _key_format_of(name: str, by_name: dict[str, catalog.CatalogEntry], depth: int = 0) -> str:
-    """The key format of an applied object: declared, or inherited from what it reads."""
+def _format_of(name: str | None, by_name: dict[str, catalog.CatalogEntry], which: str, depth: int = 0) -> str:
+    """The key or value format (``which``) of an applied object: declared, or inherited from
+    what it reads (KAFKA for a key nobody declared)."""
     from streamduck.ksql.parser import parse_text
     from streamduck.ksql.sources import properties_of
 
-    entry = by_name.get(name.upper())
+    entry = by_name.get((name or "").upper())
     if entry is None or depth > 20:
-        return "KAFKA"
+        return "KAFKA" if which == "KEY_FORMAT" else "JSON"
     node = parse_text(entry.statement)[0].expression
     props = properties_of(node, DefinitionError)
-    declared = props.get("KEY_FORMAT") or props.get("FORMAT")
+    declared = props.get(which) or props.get("FORMAT")
     if declared is not None or entry.origin == "source" or not entry.sources:
-        return str(declared or "KAFKA").upper()
-    return _key_format_of(entry.sources[0], by_name, depth + 1)
+        return str(declared or ("KAFKA" if which == "KEY_FORMAT" else "JSON")).upper()
+    return _format_of(entry.sources[0], by_name, which, depth + 1)
 
 
 def _drop(con: duckdb.DuckDBPyConnection, statement: Statement) -> Outcome:
@@ -258,8 +286,10 @@ def _insert(con: duckdb.DuckDBPyConnection, statement: Statement) -> Outcome:
         record = build_record(con, statement)
         return Outcome("inserted", "INSERT", name, statement.location, record.topic, record=record)
     target = catalog.entry(con, name)
-    if target is None or target.kind != "STREAM":
-        raise DefinitionError(f"INSERT INTO needs an existing STREAM; {name} is not one")
+    if target is None:
+        raise DefinitionError(f"Source `{name}` does not exist.")
+    if target.kind != "STREAM":
+        raise DefinitionError(f"INSERT INTO can only be used to insert into a stream. {name} is a table.")
     if target.origin != "derived":
         raise DefinitionError(
             f"{name} is a source stream: its rows come from its topic (produce to it instead)"
@@ -274,10 +304,7 @@ def _insert(con: duckdb.DuckDBPyConnection, statement: Statement) -> Outcome:
     marker = _insert_marker(statement)
     if marker in (target.view_sql or ""):
         return Outcome("unchanged", "INSERT", name, statement.location, target.topic)
-    wanted = sorted(c["name"] for c in target.columns)
-    selected = sorted(row[0] for row in con.execute(f"DESCRIBE {compiled.sql}").fetchall())
-    if selected != wanted:
-        raise DefinitionError(f"the SELECT's columns {selected} differ from {name}'s {wanted}")
+    _check_insert_schema(con, compiled, target)
     view_sql = f"{target.view_sql} UNION ALL BY NAME {marker} {compiled.sql}"
     try:
         con.execute(f"CREATE OR REPLACE VIEW main.{quote_sql(name)} AS {view_sql}")
@@ -286,6 +313,46 @@ def _insert(con: duckdb.DuckDBPyConnection, statement: Statement) -> Outcome:
     sources = sorted(set(target.sources) | set(compiled.sources))
     catalog.upsert(con, dataclasses.replace(target, view_sql=view_sql, sources=sources))
     return Outcome("inserted", "INSERT", name, statement.location, target.topic)
+
+
+def _check_insert_schema(
+    con: duckdb.DuckDBPyConnection, compiled: CompiledQuery, target: catalog.CatalogEntry
+) -> None:
+    """The query's columns must be the stream's: names, types, keys and order, as ksqlDB compares."""
+    selected = [
+        {"name": row[0], "type": row[1]} for row in con.execute(f"DESCRIBE {compiled.sql}").fetchall()
+    ]
+    by_name = {e.name: e for e in catalog.entries(con)}
+    result_keys = _result_keys(compiled.key_columns, compiled.sources, by_name)
+    result = _schema_text(selected, result_keys)
+    sink = _schema_text(target.columns, _result_keys(target.key_columns, target.sources, by_name))
+    if result != sink:
+        raise DefinitionError(
+            f"Incompatible schema between results and sink. Result schema is {result} Sink schema is {sink}"
+        )
+
+
+def _result_keys(
+    keys: Sequence[str], sources: Sequence[str], by_name: dict[str, catalog.CatalogEntry]
+) -> list[str]:
+    """A query's key columns: those it sets (GROUP BY, PARTITION BY), else its sources' keys,
+    which a projection keeps (the catalog names keys only where a query sets them)."""
+    return list(keys) or [k for s in sources if s in by_name for k in by_name[s].key_columns]
+
+
+def _schema_text(columns: list[dict[str, str]], keys: list[str]) -> str:
+    """``\`K\` STRING KEY, \`V\` INTEGER``: key columns first, pseudo-columns left out."""
+    from streamduck.ksql.names import PSEUDO_COLUMNS
+    from streamduck.ksql.sources import sql_type_text
+    from streamduck.ksql.types import ksql_type_from_duckdb
+
+    def text(column: dict[str, str]) -> str:
+        key = " KEY" if column["name"] in keys else ""
+        return f"`{column['name']}` {sql_type_text(ksql_type_from_duckdb(column['type']))}{key}"
+
+    shown = [c for c in columns if c["name"] not in PSEUDO_COLUMNS]
+    ordered = sorted(shown, key=lambda c: keys.index(c["name"]) if c["name"] in keys else len(keys))
+    return ", ".join(text(c) for c in ordered)
 
 
 def _insert_marker(statement: Statement) -> str:

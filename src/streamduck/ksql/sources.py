@@ -102,7 +102,7 @@ def definition_from(statement: Statement) -> SourceDefinition:
     value_format, key_format = _formats(props, fail)
     check_key_schema(columns, key_format, fail)
     timestamp = _timestamp_column(props, columns, fail)
-    _check_value_schema(props, columns, value_format, fail)
+    check_value_schema(props, columns, value_format, fail)
     window_type, window_size_ms = _window(props, fail)
     return SourceDefinition(
         name=name,
@@ -232,6 +232,8 @@ def check_key_schema(columns: Sequence[Column], key_format: str, fail: Any) -> N
                 f"Column type: {sql_type_text(column.type)}. "
                 "See https://github.com/confluentinc/ksql/issues/6621 for more."
             )
+    if key_format == "DELIMITED":
+        _check_delimited(keys, fail)
     if key_format != "KAFKA" or not keys:
         return
     listed = ", ".join(f"`{c.name}` {sql_type_text(c.type)} KEY" for c in keys)
@@ -248,7 +250,7 @@ def check_key_schema(columns: Sequence[Column], key_format: str, fail: Any) -> N
     )
 
 
-def _check_value_schema(
+def check_value_schema(
     props: dict[str, Any], columns: tuple[Column, ...], value_format: str, fail: Any
 ) -> None:
     """ksqlDB's rules for the value columns a value format can hold, with its wording."""
@@ -259,6 +261,8 @@ def _check_value_schema(
         raise fail(f"Format '{value_format}' does not support 'WRAP_SINGLE_VALUE' set to '{shown}'.")
     if wrap is not None and len(values) != 1:
         raise fail("'WRAP_SINGLE_VALUE' is only valid for single-field value schemas")
+    if value_format == "DELIMITED":
+        _check_delimited(values, fail)
     if value_format == "KAFKA":
         listed = ", ".join(f"`{c.name}` {sql_type_text(c.type)}" for c in values)
         if len(values) > 1:
@@ -266,6 +270,14 @@ def _check_value_schema(
         base = values[0].type.split("(")[0].split("<")[0] if values else "STRING"
         if base not in KAFKA_KEY_TYPES:
             raise fail(f"The 'KAFKA' format does not support type '{sql_type_text(base)}'")
+
+
+def _check_delimited(columns: Sequence[Column], fail: Any) -> None:
+    """DELIMITED text holds primitives only."""
+    for column in columns:
+        base = column.type.split("(")[0].split("<")[0]
+        if base in ("ARRAY", "MAP", "STRUCT"):
+            raise fail(f"The 'DELIMITED' format does not support type '{base}', column: `{column.name}`")
 
 
 def sql_type_text(ksql_type: str) -> str:

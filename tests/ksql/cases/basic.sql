@@ -99,3 +99,12 @@ CREATE STREAM input (id STRING KEY, p DECIMAL(6, 2), q DECIMAL(6, 2)) WITH (kafk
 CREATE STREAM output AS SELECT id, p + q AS s FROM input;
 --@input: INPUT {"key": "1", "value": {"p": 1.10, "q": 2.25}}
 --@output: OUTPUT {"ID": "1", "S": 3.35}
+
+--@test: GROUP BY a parenthesised list groups by each of its expressions
+CREATE STREAM input (id STRING KEY, region STRING, shop STRING) WITH (kafka_topic='basic_group_set', value_format='JSON');
+CREATE TABLE output WITH (key_format='JSON') AS SELECT region, shop, COUNT(*) AS n FROM input GROUP BY (region, shop);
+--@input: INPUT {"key": "1", "value": {"region": "east", "shop": "a"}}
+--@input: INPUT {"key": "2", "value": {"region": "east", "shop": "a"}}
+--@input: INPUT {"key": "3", "value": {"region": "east", "shop": "b"}}
+--@output: OUTPUT {"REGION": "east", "SHOP": "a", "N": 2}
+--@output: OUTPUT {"REGION": "east", "SHOP": "b", "N": 1}

@@ -291,3 +291,70 @@ CREATE TABLE by_shop AS SELECT shop, shop AS s2, COUNT(*) AS n FROM orders GROUP
 --@expected.message: Syntax Error
 CREATE STREAM orders (id INT KEY, shop STRING, amount INT) WITH (kafka_topic='t', value_format='JSON');
 CREATE TABLE by_shop AS SELECT shop, amount, id, COUNT(*) AS n FROM orders GROUP BY id, (shop, amount);
+
+--@test: aggregation - an alias shared by the key and a value column
+--@expected.message: Duplicate value columns found in schema: `N` BIGINT
+CREATE STREAM orders (id INT KEY, shop STRING, amount INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE by_shop AS SELECT shop AS n, COUNT(*) AS n FROM orders GROUP BY shop;
+
+--@test: aggregation - only key columns projected
+--@expected.message: The projection contains no value columns.
+CREATE STREAM orders (id INT KEY, shop STRING, amount INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE shops AS SELECT shop FROM orders GROUP BY shop HAVING SUM(amount) > 10;
+
+--@test: aggregation - GROUP BY over a KAFKA-format value
+--@expected.message: Source(s) READINGS are using the 'KAFKA' value format. This format does not yet support GROUP BY.
+CREATE STREAM readings (id STRING KEY, v INT) WITH (kafka_topic='t', value_format='KAFKA');
+CREATE TABLE by_v WITH (value_format='JSON') AS SELECT v, COUNT(*) AS n FROM readings GROUP BY v;
+
+--@test: keys - a DECIMAL grouping key in the KAFKA key format
+--@expected.message: Key format does not support schema. format: KAFKA schema: Persistence{columns=[`PRICE` DECIMAL(4, 2) KEY], features=[]} reason: The 'KAFKA' format does not support type 'DECIMAL'
+CREATE STREAM orders (id INT KEY, price DECIMAL(4, 2)) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE by_price AS SELECT price, COUNT(*) AS n FROM orders GROUP BY price;
+
+--@test: keys - repartitioned by an ARRAY in the KAFKA key format
+--@expected.message: The 'KAFKA' format does not support type 'ARRAY'
+CREATE STREAM orders (id INT KEY, tags ARRAY<STRING>) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM by_tags AS SELECT * FROM orders PARTITION BY tags;
+
+--@test: keys - a STRUCT key in the DELIMITED key format
+--@expected.message: The 'DELIMITED' format does not support type 'STRUCT', column: `PAIR`
+CREATE STREAM orders (id INT KEY, a INT, b INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE by_pair WITH (key_format='DELIMITED') AS SELECT STRUCT(x := a, y := b) AS pair, COUNT(*) AS n FROM orders GROUP BY STRUCT(x := a, y := b);
+
+--@test: keys - several grouping keys named by their aliases in the KAFKA message
+--@expected.message: The 'KAFKA' format only supports a single field. Got: [`A1` INTEGER KEY, `B1` INTEGER KEY]
+CREATE STREAM orders (id INT KEY, a INT, b INT) WITH (kafka_topic='t', key_format='JSON', value_format='JSON');
+CREATE TABLE by_ab WITH (key_format='KAFKA') AS SELECT a AS a1, b AS b1, COUNT(*) AS n FROM orders GROUP BY a, b;
+
+--@test: keys - a key format for a stream PARTITION BY NULL leaves without a key
+--@expected.message: Key format specified for stream without key columns.
+CREATE STREAM orders (id INT KEY, a INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM unkeyed WITH (key_format='JSON') AS SELECT id, a FROM orders PARTITION BY NULL;
+
+--@test: serde - WRAP_SINGLE_VALUE on a query result of several value columns
+--@expected.message: 'WRAP_SINGLE_VALUE' is only valid for single-field value schemas
+CREATE STREAM orders (id INT KEY, a INT, b INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM copy WITH (wrap_single_value=false) AS SELECT * FROM orders;
+
+--@test: serde - a nested value in the DELIMITED format
+--@expected.message: The 'DELIMITED' format does not support type 'ARRAY', column: `TAGS`
+CREATE STREAM orders (id INT KEY, tags ARRAY<STRING>) WITH (kafka_topic='t', value_format='DELIMITED');
+
+--@test: insert - into a table
+--@expected.message: INSERT INTO can only be used to insert into a stream. TOTALS is a table.
+CREATE STREAM orders (id INT KEY, amount INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE TABLE totals AS SELECT id, SUM(amount) AS total FROM orders GROUP BY id;
+INSERT INTO totals SELECT id, amount AS total FROM orders;
+
+--@test: insert - into nothing
+--@expected.message: Source `NOWHERE` does not exist.
+CREATE STREAM orders (id INT KEY, amount INT) WITH (kafka_topic='t', value_format='JSON');
+INSERT INTO nowhere SELECT * FROM orders;
+
+--@test: insert - a column of another type
+--@expected.message: Incompatible schema between results and sink. Result schema is `ID` INTEGER KEY, `AMOUNT` STRING Sink schema is `ID` INTEGER KEY, `AMOUNT` INTEGER
+CREATE STREAM orders (id INT KEY, amount INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM refunds (id INT KEY, amount STRING) WITH (kafka_topic='r', value_format='JSON');
+CREATE STREAM all_orders AS SELECT * FROM orders;
+INSERT INTO all_orders SELECT * FROM refunds;
