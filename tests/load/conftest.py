@@ -85,12 +85,26 @@ def warehouse_rows(settings: Settings, sql: str, params: list | None = None) -> 
         con.close()
 
 
-def check_exactly_once(settings: Settings, stream: str, topic: str) -> dict[str, int]:
-    """The oracle: every record of the topic is in exactly one place (raw rows or dead letters)."""
+def check_exactly_once(
+    settings: Settings, stream: str, topic: str, *, this_incarnation: bool = False
+) -> dict[str, int]:
+    """The oracle: every record of the topic is in exactly one place (raw rows or dead letters).
+
+    With ``this_incarnation``, rows and dead letters of the topic's earlier incarnations (renamed
+    ``<topic>@<id>`` by ``streamduck reset``) are left out: only the topic as it is now is compared.
+    """
     produced = topic_coordinates(settings, topic)
-    raw = warehouse_rows(settings, f'SELECT ROWPARTITION, ROWOFFSET FROM raw."{stream}"')
+    only = [topic] if this_incarnation else []
+    raw = warehouse_rows(
+        settings,
+        f'SELECT ROWPARTITION, ROWOFFSET FROM raw."{stream}"' + (" WHERE __topic = ?" if only else ""),
+        only,
+    )
     dead = warehouse_rows(
-        settings, 'SELECT "partition", "offset" FROM _streamduck.dead_letters WHERE stream = ?', [stream]
+        settings,
+        'SELECT "partition", "offset" FROM _streamduck.dead_letters WHERE stream = ?'
+        + (" AND topic = ?" if only else ""),
+        [stream, *only],
     )
     landed = raw + dead
     assert len(landed) == len(set(landed)), "a record landed twice"

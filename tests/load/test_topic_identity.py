@@ -20,7 +20,7 @@ from streamduck.broker import EmbeddedBroker
 from streamduck.kafka.admin import delete_topic
 from streamduck.load.sources import default_group
 from tests.conftest import STREAMDUCK_BIN
-from tests.load.conftest import produce, produce_people, topic_coordinates, warehouse_rows
+from tests.load.conftest import check_exactly_once, produce, produce_people, warehouse_rows
 
 PEOPLE = (
     "CREATE STREAM people (id STRING KEY, name STRING, age INT) "
@@ -43,20 +43,8 @@ def ok(env: dict[str, str], *args: str) -> str:
 
 
 def exact(settings, topic: str) -> dict[str, int]:
-    """The oracle: the current incarnation's rows and dead letters are exactly the topic's records."""
-    produced = topic_coordinates(settings, topic)
-    rows = warehouse_rows(
-        settings, "SELECT ROWPARTITION, ROWOFFSET FROM raw.PEOPLE WHERE __topic = ?", [topic]
-    )
-    dead = warehouse_rows(
-        settings, 'SELECT "partition", "offset" FROM _streamduck.dead_letters WHERE topic = ?', [topic]
-    )
-    landed = rows + dead
-    assert len(landed) == len(set(landed)), "a record landed twice"
-    lost = produced - set(landed)
-    assert not lost, f"{len(lost)} records lost, e.g. {sorted(lost)[:5]}"
-    assert set(landed) <= produced, "rows without a record in the topic"
-    return {"produced": len(produced), "loaded": len(rows), "dead_letters": len(dead), "lost": len(lost)}
+    """The oracle on the topic as it is now: rows of its earlier incarnations are renamed by reset."""
+    return check_exactly_once(settings, "PEOPLE", topic, this_incarnation=True)
 
 
 def named_error(done: subprocess.CompletedProcess, topic: str) -> str:
@@ -94,7 +82,7 @@ def test_broker_restart_under_an_idle_loader_stops_every_guarantee_until_reset(
     ok(env, "ksql", "apply")
     produce_people(settings, topic_name, 3000)
     ok(env, "load", "--until-caught-up")
-    assert exact(settings, topic_name)["loaded"] == 3000
+    assert exact(settings, topic_name)["rows"] == 3000
 
     restart(own_broker)  # the development broker comes back empty
     ok(env, "ksql", "apply")
@@ -116,7 +104,7 @@ def test_broker_restart_under_an_idle_loader_stops_every_guarantee_until_reset(
     ]
     ok(env, "reset", "people", "--to-earliest", "--execute")
     ok(env, "load", "--until-caught-up")
-    assert exact(settings, topic_name) == {"produced": 600, "loaded": 600, "dead_letters": 0, "lost": 0}
+    assert exact(settings, topic_name) == {"produced": 600, "rows": 600, "dead": 0}
     earlier = warehouse_rows(
         settings,
         "SELECT DISTINCT __topic, count(*) FROM raw.PEOPLE WHERE __topic <> ? GROUP BY 1",
@@ -126,7 +114,7 @@ def test_broker_restart_under_an_idle_loader_stops_every_guarantee_until_reset(
 
     produce_people(settings, topic_name, 4200, start=3600)
     ok(env, "load", "--until-caught-up")
-    assert exact(settings, topic_name) == {"produced": 4800, "loaded": 4800, "dead_letters": 0, "lost": 0}
+    assert exact(settings, topic_name) == {"produced": 4800, "rows": 4800, "dead": 0}
     history = warehouse_rows(
         settings, "SELECT action, detail FROM _streamduck.load_history WHERE action = 'reset'"
     )
@@ -180,7 +168,7 @@ def test_broker_restart_under_a_following_loader_stops_it_with_the_named_error(
     assert warehouse_rows(settings, "SELECT count(*) FROM raw.PEOPLE") == [(1000,)]
     ok(env, "reset", "people", "--to-earliest", "--execute")
     ok(env, "load", "--until-caught-up")
-    assert exact(settings, topic_name) == {"produced": 600, "loaded": 600, "dead_letters": 0, "lost": 0}
+    assert exact(settings, topic_name) == {"produced": 600, "rows": 600, "dead": 0}
 
 
 def test_deleted_and_recreated_topic_then_reset_is_exact(cli_env, settings, topic_name):
@@ -195,7 +183,7 @@ def test_deleted_and_recreated_topic_then_reset_is_exact(cli_env, settings, topi
     named_error(done, topic_name)
     ok(cli_env, "reset", "people", "--to-earliest", "--execute")
     ok(cli_env, "load", "--until-caught-up")
-    assert exact(settings, topic_name) == {"produced": 600, "loaded": 600, "dead_letters": 0, "lost": 0}
+    assert exact(settings, topic_name) == {"produced": 600, "rows": 600, "dead": 0}
 
 
 def test_on_offset_reset_earliest_loads_the_new_incarnation_and_records_it(cli_env, settings, topic_name):
@@ -209,7 +197,7 @@ def test_on_offset_reset_earliest_loads_the_new_incarnation_and_records_it(cli_e
     done, _ = streamduck(cli_env, "load", "--until-caught-up", "--on-offset-reset", "earliest")
     assert done.returncode == 0, done.stderr
     assert "--on-offset-reset earliest, recorded in load history" in done.stderr
-    assert exact(settings, topic_name) == {"produced": 300, "loaded": 300, "dead_letters": 0, "lost": 0}
+    assert exact(settings, topic_name) == {"produced": 300, "rows": 300, "dead": 0}
     (detail,) = warehouse_rows(
         settings, "SELECT detail FROM _streamduck.load_history WHERE action = 'reset'"
     )[0]
@@ -234,13 +222,13 @@ def test_reset_to_an_offset_and_to_a_time_then_load_is_exact(cli_env, settings, 
     ok(cli_env, "reset", "people", "--to-datetime", at, "--execute")
     assert warehouse_rows(settings, "SELECT count(*) FROM raw.PEOPLE") == [(500,)]
     ok(cli_env, "load", "--until-caught-up")
-    assert exact(settings, topic_name)["loaded"] == 1000
+    assert exact(settings, topic_name)["rows"] == 1000
 
     ok(cli_env, "reset", "people", "--to-offset", "0:200", "--execute")
     ok(cli_env, "reset", "people", "--shift-by", "-50", "--execute")
     assert warehouse_rows(settings, "SELECT count(*), max(ROWOFFSET) FROM raw.PEOPLE") == [(150, 149)]
     ok(cli_env, "load", "--until-caught-up")
-    assert exact(settings, topic_name) == {"produced": 1000, "loaded": 1000, "dead_letters": 0, "lost": 0}
+    assert exact(settings, topic_name) == {"produced": 1000, "rows": 1000, "dead": 0}
 
     done, _ = streamduck(cli_env, "reset", "people", "--to-offset", "0:5000")
     assert done.returncode == 1 and "outside partition 0" in done.stderr
