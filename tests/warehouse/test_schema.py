@@ -11,6 +11,7 @@ import gzip
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -52,6 +53,22 @@ def test_a_new_warehouse_starts_at_the_current_version(tmp_path):
         assert schema.schema_version(con) == schema.SCHEMA_VERSION
     finally:
         con.close()
+
+
+def test_opening_a_current_warehouse_imports_no_pandas(tmp_path):
+    """DuckDB imports pandas (~0.6 s) to bind any query parameter: opening the file must bind none,
+    or every command that reads the warehouse (`sql`, `load`, ...) starts that much slower."""
+    path = tmp_path / "w.duckdb"
+    connect(path).close()
+    code = (
+        "import sys\n"
+        "from streamduck.warehouse.connection import connect\n"
+        f"connect({str(path)!r}).close()\n"
+        f"connect({str(path)!r}, read_only=True).close()\n"
+        "assert 'pandas' not in sys.modules, 'opening the warehouse imported pandas'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 def test_a_released_warehouse_is_migrated_in_place_on_first_open(tmp_path):

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from streamduck.errors import DefinitionError, WarehouseTooNew
 from streamduck.warehouse.connection import one_row
-from streamduck.warehouse.sqltext import qualified, quote_ident
+from streamduck.warehouse.sqltext import qualified, quote_ident, quote_string
 
 if TYPE_CHECKING:
     import duckdb
@@ -193,12 +193,13 @@ _VERSION_TABLE = f"{INTERNAL_SCHEMA}.schema_version"
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
     """The file's layout version: None for a file streamduck never wrote, 0 before versions."""
+    # A quoted literal, not a parameter: DuckDB imports pandas (~0.6 s) to bind any parameter, and
+    # every command that opens the warehouse runs this first.
     tables = {
         name
         for (name,) in con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-            "AND schema_name = ?",
-            [INTERNAL_SCHEMA],
+            f"AND schema_name = {quote_string(INTERNAL_SCHEMA)}"
         ).fetchall()
     }
     if "schema_version" in tables:
