@@ -8,7 +8,7 @@ A case file holds cases separated by ``--@test: name`` lines. Within a case:
   (keys serialized per the source's key format: KAFKA binary, or JSON; with
   ``"window": {"start": ms, "end": ms}`` a windowed key, for sources declared with WINDOW_TYPE);
 * ``--@output: OBJECT {"COL": value, ...}``: the rows of ``SELECT * FROM OBJECT``, in order, as
-  ``sql --format jsonl`` prints them;
+  ``sql --format jsonl`` prints them (``--@output: OBJECT`` alone: it has none);
 * every other non-empty line is a statement line for ``ksql apply``.
 """
 
@@ -58,8 +58,9 @@ def load_cases(directory: Path = CASES_DIR) -> list[Case]:
                 source, record = line.removeprefix("--@input:").strip().split(" ", 1)
                 current.inputs.append((source.upper(), json.loads(record)))
             elif line.startswith("--@output:"):
-                target, row = line.removeprefix("--@output:").strip().split(" ", 1)
-                current.outputs.setdefault(target.upper(), []).append(json.loads(row))
+                target, *row = line.removeprefix("--@output:").strip().split(" ", 1)
+                rows = current.outputs.setdefault(target.upper(), [])
+                rows.extend(json.loads(r) for r in row)  # a bare target: it has no rows
             else:
                 current.statements.append(raw)
     return cases

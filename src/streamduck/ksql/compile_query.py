@@ -98,7 +98,7 @@ class QueryCompiler:
 
         added: list[str] = []
         if final and window is None:
-            raise DefinitionError("EMIT FINAL is only supported for windowed aggregations")
+            raise DefinitionError("EMIT FINAL is only supported for windowed aggregations.")
         if window is not None:
             if not grouped:
                 raise DefinitionError("WINDOW clause requires a GROUP BY clause.")

@@ -61,7 +61,17 @@ def duration_text_ms(text: str) -> int:
     return int(parts[0]) * _UNIT_MS[unit]
 
 
-_DEFAULT_GRACE_MS = 24 * 3_600_000  # Kafka Streams' default when no GRACE PERIOD is given
+_DEPRECATED_DEFAULT_GRACE_MS = 24 * 3_600_000
+"""Kafka Streams' ``TimeWindows.of(size)`` (what ksqlDB builds without GRACE PERIOD) keeps a window
+open for 24 hours minus its size after it ends; EMIT FINAL without GRACE PERIOD closes it at its end
+(ksqlDB's QTT suppress.json: "should emit at window end if no grace period given")."""
+
+
+def _grace_ms(window: KsqlWindow, final: bool, size: int) -> int:
+    grace = window.args.get("grace")
+    if grace is not None:
+        return interval_ms(grace, "GRACE PERIOD", allow_zero=True)
+    return 0 if final else max(_DEPRECATED_DEFAULT_GRACE_MS - size, 0)
 
 
 def apply_window(
@@ -69,8 +79,10 @@ def apply_window(
 ) -> list[str]:
     """Rewrite ``select`` for its window; return output names added (WINDOWSTART/END if missing).
 
-    ``final`` (``EMIT FINAL``) keeps only closed windows: stream time (the newest ROWTIME) has passed
-    the window's end plus its grace period (plus the gap, for a session).
+    As in Kafka Streams, a row reaching a time window after stream time (the newest ROWTIME the
+    aggregation had read, in offset order per partition) passed the window's end plus its grace
+    period is late: that window drops it. ``final`` (``EMIT FINAL``) keeps only closed windows:
+    stream time has reached the window's end plus its grace period (plus the gap, for a session).
     """
     import sqlglot
     from sqlglot import exp
@@ -83,9 +95,12 @@ def apply_window(
     inner_where = _pop_where(select)
     if kind == "SESSION":
         gap = interval_ms(window.args.get("gap"), "WINDOW SESSION")
-        subquery = _session_source(relation, group.expressions, gap, inner_where)
+        ordered = {"ROWPARTITION", "ROWOFFSET"} <= set(compiler.columns_of(relation))
+        grace = _grace_ms(window, final, gap)
+        subquery = _session_source(relation, group.expressions, gap, inner_where, grace, ordered)
         start, end = "min(ROWTIME)", "max(ROWTIME)"
         group.append("expressions", exp.column("__SID", quoted=True))
+        wait = grace + gap  # Kafka Streams closes a session a gap after its end, plus the grace
     else:
         size = interval_ms(window.args.get("size"), f"WINDOW {kind} SIZE")
         advance = size
@@ -93,11 +108,14 @@ def apply_window(
             advance = interval_ms(window.args.get("advance"), "WINDOW HOPPING ADVANCE BY")
             if advance > size:
                 raise DefinitionError("WINDOW HOPPING: ADVANCE BY must not exceed SIZE")
-        subquery = _fixed_source(relation, size, advance, inner_where)
+        ordered = {"ROWPARTITION", "ROWOFFSET"} <= set(compiler.columns_of(relation))
+        grace = _grace_ms(window, final, size)
+        subquery = _fixed_source(relation, size, advance, inner_where, grace, ordered)
         start, end = '"__WS"', f'"__WS" + {size}'
         group.append("expressions", exp.column("__WS", quoted=True))
+        wait = grace
     if final:
-        _only_closed(select, relation, end, window)
+        _only_closed(select, relation, end, wait, inner_where)
     from_ = select.args.get("from_") or select.args.get("from")
     assert from_ is not None, "a windowed query has a FROM"
     windowed = sqlglot.parse_one(subquery, read="duckdb")
@@ -106,16 +124,13 @@ def apply_window(
     return _bounds(select, start, end)
 
 
-def _only_closed(select: exp.Expr, relation: str, end: str, window: KsqlWindow) -> None:
+def _only_closed(select: exp.Expr, relation: str, end: str, wait: int, where: str) -> None:
+    """Keep the windows stream time closed (stream time over the rows the aggregation reads)."""
     import sqlglot
     from sqlglot import exp
 
-    grace = window.args.get("grace")
-    wait = interval_ms(grace, "GRACE PERIOD", allow_zero=True) if grace is not None else _DEFAULT_GRACE_MS
-    if window.this == "SESSION":
-        wait += interval_ms(window.args.get("gap"), "WINDOW SESSION")
     closed = sqlglot.parse_one(
-        f"{end} + {wait} <= (SELECT max(ROWTIME) FROM {quote_sql(relation)})", read="duckdb"
+        f"{end} + {wait} <= (SELECT max(ROWTIME) FROM {quote_sql(relation)} {where})", read="duckdb"
     )
     having = select.args.get("having")
     select.set("having", exp.Having(this=exp.and_(having.this, closed) if having else closed))
@@ -138,23 +153,46 @@ def _unqualify(node: exp.Expr) -> exp.Expr:
     return node
 
 
-def _fixed_source(relation: str, size: int, advance: int, where: str) -> str:
-    if size == advance:  # tumbling
-        return f"SELECT *, (ROWTIME // {size}) * {size} AS __WS FROM {quote_sql(relation)} {where}"
-    first = f"(CAST(floor((ROWTIME - {size}) / {advance}.0) AS BIGINT) + 1) * {advance}"
-    last = f"(ROWTIME // {advance}) * {advance}"
-    return (
-        f"SELECT *, unnest(generate_series(greatest({first}, 0), {last}, {advance})) AS __WS "
+def _fixed_source(relation: str, size: int, advance: int, where: str, grace: int, ordered: bool) -> str:
+    """Rows with the start ``__WS`` of each time window they fall in, late ones left out of it."""
+    # Stream time as each row arrives: the newest ROWTIME read so far (offset order per partition).
+    order = "PARTITION BY ROWPARTITION ORDER BY ROWOFFSET" if ordered else "ORDER BY ROWTIME"
+    rows = (
+        f"SELECT *, max(ROWTIME) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS __ST "
         f"FROM {quote_sql(relation)} {where}"
     )
+    if size == advance:  # tumbling
+        windowed = f"SELECT *, (ROWTIME // {size}) * {size} AS __WS FROM ({rows})"
+    else:
+        first = f"(CAST(floor((ROWTIME - {size}) / {advance}.0) AS BIGINT) + 1) * {advance}"
+        last = f"(ROWTIME // {advance}) * {advance}"
+        windowed = f"SELECT *, unnest(generate_series(greatest({first}, 0), {last}, {advance})) AS __WS FROM ({rows})"
+    return f"SELECT * EXCLUDE (__ST) FROM ({windowed}) WHERE __WS + {size} + {grace} > __ST"
 
 
-def _session_source(relation: str, keys: list[exp.Expr], gap: int, where: str) -> str:
+def _session_source(
+    relation: str, keys: list[exp.Expr], gap: int, where: str, grace: int, ordered: bool
+) -> str:
+    """Rows numbered by the session ``__SID`` they fall in (per key), late ones left out.
+
+    Late, as Kafka Streams' session aggregation decides it: the session the row would merge into
+    ends before stream time minus the grace period. That session's end is taken as the newest
+    earlier ROWTIME of the key when it lies within the gap of the row (else the row's own).
+    """
     partition = ", ".join(k.transform(_unqualify).sql("duckdb") for k in keys) or "1"
+    arrival = "ROWPARTITION, ROWOFFSET" if ordered else "ROWTIME"
+    stream_order = "PARTITION BY ROWPARTITION ORDER BY ROWOFFSET" if ordered else "ORDER BY ROWTIME"
+    rows = (
+        f"SELECT *, max(ROWTIME) OVER ({stream_order} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS __ST, "
+        f"max(ROWTIME) OVER (PARTITION BY {partition} ORDER BY {arrival} "
+        f"ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS __PREV "
+        f"FROM {quote_sql(relation)} {where}"
+    )
+    merged_end = f"greatest(ROWTIME, CASE WHEN __PREV >= ROWTIME - {gap} THEN __PREV END)"
+    kept = f"SELECT * EXCLUDE (__ST, __PREV) FROM ({rows}) WHERE {merged_end} >= __ST - {grace}"
     over = f"OVER (PARTITION BY {partition} ORDER BY ROWTIME, ROWPARTITION, ROWOFFSET)"
     flagged = (
-        f"SELECT *, CASE WHEN ROWTIME - lag(ROWTIME) {over} <= {gap} THEN 0 ELSE 1 END AS __NEW "
-        f"FROM {quote_sql(relation)} {where}"
+        f"SELECT *, CASE WHEN ROWTIME - lag(ROWTIME) {over} <= {gap} THEN 0 ELSE 1 END AS __NEW FROM ({kept})"
     )
     return f"SELECT * EXCLUDE (__NEW), sum(__NEW) {over} AS __SID FROM ({flagged})"
 

@@ -98,3 +98,92 @@ CREATE STREAM input (k STRING KEY, x INT) WITH (kafka_topic='test', value_format
 CREATE STREAM input (id BIGINT KEY, name STRING, value BIGINT) WITH (kafka_topic='test_topic', value_format='DELIMITED');
 CREATE STREAM output AS SELECT * FROM input WINDOW TUMBLING (SIZE 30 SECONDS);
 --@expected.message: WINDOW clause requires a GROUP BY clause.
+
+-- EMIT FINAL and late rows, from ksqlDB's QTT suppress.json
+
+--@test: EMIT FINAL without a grace period closes a window at its end (QTT suppress)
+CREATE STREAM INPUT (ID STRING KEY, COL1 STRING) WITH (kafka_topic='input_topic', value_format='JSON');
+CREATE TABLE OUTPUT AS SELECT ID, COUNT(*) as COUNT FROM INPUT WINDOW TUMBLING (SIZE 2 MILLISECONDS) GROUP BY ID EMIT FINAL;
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 0}
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 1}
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 2}
+--@output: OUTPUT {"ID": "k1", "WINDOWSTART": 0, "WINDOWEND": 2, "COUNT": 2}
+
+--@test: EMIT FINAL emits no window before its end
+CREATE STREAM INPUT (ID STRING KEY, COL1 STRING) WITH (kafka_topic='input_topic', value_format='JSON');
+CREATE TABLE OUTPUT AS SELECT ID, COUNT(*) as COUNT FROM INPUT WINDOW TUMBLING (SIZE 2 MILLISECONDS) GROUP BY ID EMIT FINAL;
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 0}
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 1}
+--@output: OUTPUT
+
+--@test: a window drops a row arriving after its end plus the grace period
+CREATE STREAM INPUT (ID STRING KEY, COL1 STRING) WITH (kafka_topic='input_topic', value_format='JSON');
+CREATE TABLE OUTPUT AS SELECT ID, COUNT(*) as COUNT FROM INPUT WINDOW TUMBLING (SIZE 2 MILLISECONDS, GRACE PERIOD 1 MILLISECONDS) GROUP BY ID EMIT FINAL;
+CREATE TABLE CHANGES AS SELECT ID, COUNT(*) as COUNT FROM INPUT WINDOW TUMBLING (SIZE 2 MILLISECONDS, GRACE PERIOD 1 MILLISECONDS) GROUP BY ID;
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 0}
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 1}
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 2}
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 1}
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 0}
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 5}
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 0}
+--@output: OUTPUT {"ID": "k1", "WINDOWSTART": 0, "WINDOWEND": 2, "COUNT": 4}
+--@output: OUTPUT {"ID": "k1", "WINDOWSTART": 2, "WINDOWEND": 4, "COUNT": 1}
+--@output: CHANGES {"ID": "k1", "WINDOWSTART": 0, "WINDOWEND": 2, "COUNT": 4}
+--@output: CHANGES {"ID": "k1", "WINDOWSTART": 2, "WINDOWEND": 4, "COUNT": 1}
+--@output: CHANGES {"ID": "k1", "WINDOWSTART": 4, "WINDOWEND": 6, "COUNT": 1}
+
+--@test: EMIT FINAL over hopping windows
+CREATE STREAM INPUT (ID STRING KEY, COL1 STRING) WITH (kafka_topic='input_topic', value_format='JSON');
+CREATE TABLE OUTPUT AS SELECT ID, COUNT(*) as COUNT FROM INPUT WINDOW HOPPING (SIZE 5 MILLISECONDS, ADVANCE BY 2 MILLISECONDS, GRACE PERIOD 1 MILLISECONDS) GROUP BY ID EMIT FINAL;
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 0}
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 1}
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 2}
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 1}
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 6}
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 5}
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 10}
+--@output: OUTPUT {"ID": "k1", "WINDOWSTART": 0, "WINDOWEND": 5, "COUNT": 4}
+--@output: OUTPUT {"ID": "k1", "WINDOWSTART": 2, "WINDOWEND": 7, "COUNT": 3}
+--@output: OUTPUT {"ID": "k1", "WINDOWSTART": 4, "WINDOWEND": 9, "COUNT": 2}
+
+--@test: EMIT FINAL over session windows drops rows for a closed session
+CREATE STREAM INPUT (ID STRING KEY, COL1 STRING) WITH (kafka_topic='input_topic', value_format='JSON');
+CREATE TABLE OUTPUT AS SELECT ID, COUNT(*) as COUNT FROM INPUT WINDOW SESSION (5 MILLISECONDS, GRACE PERIOD 0 MILLISECONDS) GROUP BY ID EMIT FINAL;
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 0}
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 5}
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 1}
+--@input: INPUT {"key": "k2", "value": {"COL1": "v1"}, "timestamp": 6}
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 5}
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 30}
+--@output: OUTPUT {"ID": "k1", "WINDOWSTART": 0, "WINDOWEND": 5, "COUNT": 3}
+--@output: OUTPUT {"ID": "k2", "WINDOWSTART": 6, "WINDOWEND": 6, "COUNT": 1}
+
+--@test: EMIT FINAL only for windowed aggregations
+CREATE STREAM INPUT (ID STRING KEY, COL1 STRING) WITH (kafka_topic='input_topic', value_format='JSON');
+CREATE TABLE OUTPUT AS SELECT ID, COUNT(*) as COUNT FROM INPUT GROUP BY ID EMIT FINAL;
+--@expected.message: EMIT FINAL is only supported for windowed aggregations.
+
+--@test: EMIT FINAL after a large jump in stream time
+CREATE STREAM INPUT (ID STRING KEY, COL1 STRING) WITH (kafka_topic='input_topic', value_format='JSON');
+CREATE TABLE OUTPUT AS SELECT ID, COUNT(*) as COUNT FROM INPUT WINDOW TUMBLING (SIZE 2 MILLISECONDS, GRACE PERIOD 2 MILLISECONDS) GROUP BY ID EMIT FINAL;
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 0}
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 1}
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 2}
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 0}
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 3}
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 0}
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 4}
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 0}
+--@input: INPUT {"key": "k1", "value": {"COL1": "v1"}, "timestamp": 30}
+--@output: OUTPUT {"ID": "k1", "WINDOWSTART": 0, "WINDOWEND": 2, "COUNT": 4}
+--@output: OUTPUT {"ID": "k1", "WINDOWSTART": 2, "WINDOWEND": 4, "COUNT": 2}
+--@output: OUTPUT {"ID": "k1", "WINDOWSTART": 4, "WINDOWEND": 6, "COUNT": 1}
+
+--@test: a stream over a windowed source selects its window bounds (QTT import tumbling stream)
+CREATE STREAM TEST (K INT KEY, ID bigint) WITH (kafka_topic='test_topic', value_format='DELIMITED', WINDOW_TYPE='Tumbling', WINDOW_SIZE='30 seconds');
+CREATE STREAM S2 as SELECT *, WINDOWSTART as WSTART, WINDOWEND as WEND FROM test;
+--@input: TEST {"key": 0, "value": "1", "timestamp": 0, "window": {"start": 0, "end": 30000}}
+--@input: TEST {"key": 0, "value": "4", "timestamp": 30000, "window": {"start": 30000, "end": 60000}}
+--@output: S2 {"K": 0, "WINDOWSTART": 0, "WINDOWEND": 30000, "ID": 1, "WSTART": 0, "WEND": 30000}
+--@output: S2 {"K": 0, "WINDOWSTART": 30000, "WINDOWEND": 60000, "ID": 4, "WSTART": 30000, "WEND": 60000}
