@@ -267,3 +267,26 @@ def test_insert_values_produces_each_statement_once(cli, settings, tmp_path, top
     assert [json.loads(line) for line in result.stdout.splitlines()] == [
         {"ID": 1, "NOTE": "hi", "ROWTIME": 1000}
     ] * 2
+
+
+def test_a_type_alias_serves_later_applies_and_is_stored_expanded(cli, settings, topic_name):
+    types = write(settings, "a_types.sql", "CREATE TYPE address AS STRUCT<street STRING, city STRING>;")
+    assert apply_path(settings, types).rows()[0] | {"where": ""} == {
+        "action": "created", "kind": "TYPE", "name": "ADDRESS", "topic": None, "where": "",
+    }  # fmt: skip
+    people = write(
+        settings,
+        "b_people.sql",
+        f"CREATE STREAM people (id STRING KEY, home ADDRESS, past ARRAY<ADDRESS>) "
+        f"WITH (kafka_topic='{topic_name}', value_format='JSON', partitions=1);",
+    )
+    apply_path(settings, people)  # a later run: the alias comes from the warehouse
+    described = cli("ksql", "describe", "people", "--format", "json")
+    assert described.exit_code == 0, described.stderr
+    assert "ARRAY<STRUCT<STREET STRING, CITY STRING>>" in described.stdout
+    # The catalog holds the expanded statement: what was created does not depend on the alias.
+    dropped = write(settings, "c_drop.sql", "DROP TYPE address;")
+    assert [r["action"] for r in apply_path(settings, dropped).rows()] == ["dropped"]
+    assert "ARRAY<STRUCT<STREET STRING, CITY STRING>>" in cli("ksql", "describe", "people").stdout
+    with pytest.raises(DefinitionError, match=r"c_drop.sql:1: .*Type ADDRESS does not exist"):
+        apply_path(settings, dropped)

@@ -24,7 +24,8 @@ from tests.conftest import STREAMDUCK_BIN
 
 FIXTURE = Path(__file__).parent / "fixtures" / "unversioned.duckdb.gz"
 INTERNAL_TABLES = {
-    "check_results", "dead_letters", "definitions", "inserted_values", "landings", "load_history", "offsets",
+    "check_results", "custom_types", "dead_letters", "definitions", "inserted_values", "landings", "load_history",
+    "offsets",
     "schema_drift", "schema_version",
 }  # fmt: skip
 

@@ -63,7 +63,9 @@ def apply_path(settings: Settings, path: Path) -> ApplyReport:
     from streamduck.ksql.parser import parse_file
 
     report = ApplyReport()
-    parsed = in_dependency_order([parse_file(file) for file in statement_files(path)])
+    files = statement_files(path)
+    types = _custom_types(settings)  # shared: a file's CREATE TYPE serves the files after it
+    parsed = in_dependency_order([parse_file(file, types) for file in files])
     for statements in parsed:  # every source definition valid (topic names too) before any topic is created
         _sources(statements)
     for i, statements in enumerate(parsed):
@@ -72,6 +74,17 @@ def apply_path(settings: Settings, path: Path) -> ApplyReport:
         _apply_in_transaction(settings, statements, report, later)
     _delete_dropped_topics(settings, report)
     return report
+
+
+def _custom_types(settings: Settings) -> dict[str, str]:
+    """The ``CREATE TYPE`` aliases earlier applies registered (none for a new warehouse)."""
+    from streamduck.ksql.custom_types import registered
+
+    con = settings.backend.connect(wait_s=WAITS.read)  # migrates the internal schema
+    try:
+        return registered(con)
+    finally:
+        con.close()
 
 
 def in_dependency_order(files: list[list[Statement]]) -> list[list[Statement]]:

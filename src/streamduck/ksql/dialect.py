@@ -31,6 +31,7 @@ __all__ = [
     "HeadersConstraint",
     "Ksql",
     "KsqlCreate",
+    "KsqlTypeStatement",
     "KsqlDescribe",
     "KsqlDrop",
     "KsqlInsert",
@@ -69,6 +70,13 @@ class KsqlDrop(exp.Expression):
     """``DROP STREAM|TABLE [IF EXISTS] name [DELETE TOPIC]``."""
 
     arg_types: t.ClassVar = {"this": True, "kind": True, "exists": False, "delete_topic": False}
+
+
+class KsqlTypeStatement(exp.Expression):
+    """``CREATE TYPE [IF NOT EXISTS] name AS type`` or ``DROP TYPE [IF EXISTS] name``
+    (read by :mod:`streamduck.ksql.custom_types`, not by this parser)."""
+
+    arg_types: t.ClassVar = {"this": True, "kind": True, "type": False, "exists": False}
 
 
 class KsqlShow(exp.Expression):
@@ -322,6 +330,9 @@ class Ksql(Dialect):
 
     # Arrays are 1-based in ksqlDB as in DuckDB: sqlglot must not shift indexes when transpiling.
     INDEX_OFFSET = 1
+    # ksqlDB's lexer has DIGIT_IDENTIFIER: ``1R`` or ``2_cols`` name a column, as ``1e5`` and ``12``
+    # stay numbers.
+    IDENTIFIERS_CAN_START_WITH_DIGIT = True
 
     # ksqlDB upper-cases unquoted identifiers; we normalise names ourselves (see names.py), so the
     # parser keeps them as written.

@@ -46,10 +46,12 @@ class Outcome:
 
 def execute(con: duckdb.DuckDBPyConnection, statement: Statement) -> Outcome:
     """Apply one statement; errors name the statement's file, line and construct."""
-    from streamduck.ksql.dialect import KsqlCreate, KsqlDrop, KsqlInsert
+    from streamduck.ksql.dialect import KsqlCreate, KsqlDrop, KsqlInsert, KsqlTypeStatement
 
     node = statement.expression
     try:
+        if isinstance(node, KsqlTypeStatement):
+            return _type_statement(con, statement)
         if isinstance(node, KsqlCreate):
             if node.args.get("query") is None:
                 return _create_source(con, statement)
@@ -94,6 +96,20 @@ def _existing(con: duckdb.DuckDBPyConnection, statement: Statement, name: str, k
             f"(defined at {current.file}:{current.line}; use CREATE OR REPLACE)"
         )
     return "replaced"
+
+
+def _type_statement(con: duckdb.DuckDBPyConnection, statement: Statement) -> Outcome:
+    """``CREATE TYPE`` / ``DROP TYPE``: the warehouse's alias list (the parser already expanded
+    the aliases in the statements that use them)."""
+    from streamduck.ksql import custom_types
+
+    node = statement.expression
+    name, exists = node.this, bool(node.args.get("exists"))
+    if node.args["kind"] == "DROP":
+        action = custom_types.drop(con, name, exists)
+    else:
+        action = custom_types.register(con, name, node.args["type"], exists)
+    return Outcome(action, "TYPE", name, statement.location)
 
 
 def _create_source(con: duckdb.DuckDBPyConnection, statement: Statement) -> Outcome:

@@ -171,6 +171,15 @@ def _v5_inserted_values(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _v6_custom_types(con: duckdb.DuckDBPyConnection) -> None:
+    """``CREATE TYPE`` aliases, so a later ``ksql apply`` can use them (name -> ksqlDB type text)."""
+    execute_ddl(
+        con,
+        f"""CREATE TABLE IF NOT EXISTS {INTERNAL_SCHEMA}.custom_types (
+            name VARCHAR PRIMARY KEY, type VARCHAR NOT NULL)""",
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "loader state, catalog and check results, as released before versions", _v1_release_layout),
     Migration(2, "load_history.commit_conflicts", _v2_commit_conflicts),
@@ -179,6 +188,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         4, "typed landing tables with the records' bytes; TABLE sources materialized", _v4_typed_landing
     ),
     Migration(5, "the INSERT ... VALUES statements ksql apply produced", _v5_inserted_values),
+    Migration(6, "CREATE TYPE aliases", _v6_custom_types),
 )
 """Every layout change, oldest first; versions are 1, 2, ... in order (checked at import)."""
 

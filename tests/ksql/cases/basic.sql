@@ -108,3 +108,17 @@ CREATE TABLE output WITH (key_format='JSON') AS SELECT region, shop, COUNT(*) AS
 --@input: INPUT {"key": "3", "value": {"region": "east", "shop": "b"}}
 --@output: OUTPUT {"REGION": "east", "SHOP": "a", "N": 2}
 --@output: OUTPUT {"REGION": "east", "SHOP": "b", "N": 1}
+
+--@test: identifiers may start with a digit, as ksqlDB's lexer allows; 1e2 stays a number
+CREATE STREAM input (id STRING KEY, 1v INT) WITH (kafka_topic='basic_digit_ids', value_format='JSON');
+CREATE STREAM output AS SELECT id, 1v AS 2r, 1v * 1e2 AS scaled FROM input;
+--@input: INPUT {"key": "a", "value": {"1V": 3}}
+--@output: OUTPUT {"ID": "a", "2R": 3, "SCALED": 300.0}
+
+--@test: CREATE TYPE aliases nest and serve column declarations
+CREATE TYPE point AS STRUCT<x INT, y INT>;
+CREATE TYPE segment AS STRUCT<name STRING, ends ARRAY<POINT>>;
+CREATE STREAM input (id STRING KEY, seg SEGMENT, by_name MAP<STRING, POINT>) WITH (kafka_topic='basic_types', value_format='JSON');
+CREATE STREAM output AS SELECT id, seg->ends[1]->x AS x0, seg, by_name['a']->y AS ay FROM input;
+--@input: INPUT {"key": "k", "value": {"seg": {"name": "s", "ends": [{"X": 1, "Y": 2}, {"X": 3, "Y": 4}]}, "by_name": {"a": {"X": 5, "Y": 6}}}}
+--@output: OUTPUT {"ID": "k", "X0": 1, "SEG": {"NAME": "s", "ENDS": [{"X": 1, "Y": 2}, {"X": 3, "Y": 4}]}, "AY": 6}

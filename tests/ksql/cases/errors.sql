@@ -358,3 +358,14 @@ CREATE STREAM orders (id INT KEY, amount INT) WITH (kafka_topic='t', value_forma
 CREATE STREAM refunds (id INT KEY, amount STRING) WITH (kafka_topic='r', value_format='JSON');
 CREATE STREAM all_orders AS SELECT * FROM orders;
 INSERT INTO all_orders SELECT * FROM refunds;
+
+--@test: types - an alias registered again with another type
+--@expected.message: Cannot register custom type 'POINT' since it is already registered with type: STRUCT<X INT, Y INT>
+CREATE TYPE point AS STRUCT<x INT, y INT>;
+CREATE TYPE point AS STRUCT<x DOUBLE, y DOUBLE>;
+
+--@test: types - an alias is no type after DROP TYPE
+--@expected.message: type POINT is not a ksqlDB type
+CREATE TYPE point AS STRUCT<x INT, y INT>;
+DROP TYPE point;
+CREATE STREAM input (id STRING KEY, p POINT) WITH (kafka_topic='t', value_format='JSON');
