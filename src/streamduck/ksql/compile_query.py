@@ -50,6 +50,11 @@ class QueryCompiler:
         self._check_clauses(select)
         self._collect_sources(select)
         names = self._expand_and_name(select)
+        if clauses["ksql_window"] is not None or select.args.get("group") is not None:
+            from streamduck.ksql.compile_windows import check_bounds_usage
+            from streamduck.ksql.names import WINDOW_BOUNDS
+
+            check_bounds_usage(select, any(WINDOW_BOUNDS[0] in self.columns_of(r) for r, _ in self.sources))
         self._check_aggregation(select)
         self._project_partition_keys(select, names, clauses["partition_by"])
         self._check_key_projection(select, names, clauses["partition_by"])

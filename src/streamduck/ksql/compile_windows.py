@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from streamduck.ksql.compile_query import QueryCompiler
     from streamduck.ksql.dialect import KsqlWindow
 
-__all__ = ["apply_window", "duration_text_ms", "interval_ms"]
+__all__ = ["apply_window", "check_bounds_usage", "duration_text_ms", "interval_ms"]
 
 _UNIT_MS = {
     "MILLISECOND": 1,
@@ -197,6 +197,39 @@ def _session_source(
     return f"SELECT * EXCLUDE (__NEW), sum(__NEW) {over} AS __SID FROM ({flagged})"
 
 
+def check_bounds_usage(select: exp.Expr, windowed_source: bool) -> None:
+    """Where an aggregation may name WINDOWSTART/WINDOWEND, with ksqlDB's messages: only in its
+    SELECT, outside aggregate calls (not in WHERE, GROUP BY or HAVING, nor an aggregate's argument).
+    ``windowed_source``: the rows read carry their own bounds (a windowed source), which WHERE may use.
+    """
+    from sqlglot import exp
+
+    from streamduck.ksql.compile_aggregates import AGGREGATES
+    from streamduck.ksql.names import WINDOW_BOUNDS
+
+    def first_bound(node: exp.Expr | None) -> str | None:
+        for column in node.find_all(exp.Column) if node is not None else ():
+            if column.name.upper() in WINDOW_BOUNDS:
+                return column.name.upper()
+        return None
+
+    where = select.args.get("where")
+    unknown = None if windowed_source else first_bound(where)
+    if unknown is not None:
+        raise DefinitionError(f"Error in WHERE expression: Unknown column {unknown}.")
+    calls = [c for c in select.find_all(exp.Anonymous) if c.name.upper() in AGGREGATES]
+    group = select.args.get("group")
+    if group is None and not calls:
+        return
+    misplaced = [first_bound(group), first_bound(select.args.get("having"))]
+    misplaced += [first_bound(c) for c in calls]
+    bound = next((b for b in misplaced if b is not None), None)
+    if bound is not None:
+        raise DefinitionError(
+            f"Window bounds column {bound} can only be used in the SELECT clause of windowed aggregations"
+        )
+
+
 def _bounds(select: exp.Expr, start: str, end: str) -> list[str]:
     """Replace WINDOWSTART/WINDOWEND references; add both as outputs when not projected."""
     import sqlglot
@@ -206,8 +239,8 @@ def _bounds(select: exp.Expr, start: str, end: str) -> list[str]:
     projected = {p.alias_or_name.upper() for p in select.expressions}
     for column in list(select.find_all(exp.Column)):
         name = column.name.upper()
-        if name in bounds:
-            column.replace(sqlglot.parse_one(bounds[name], read="duckdb"))
+        if name in bounds:  # in parentheses: WINDOWEND is an addition inside `COUNT(*) * WINDOWEND`
+            column.replace(exp.Paren(this=sqlglot.parse_one(bounds[name], read="duckdb")))
     added = []
     for name, sql in bounds.items():
         if name not in projected:

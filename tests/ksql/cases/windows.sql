@@ -187,3 +187,53 @@ CREATE STREAM S2 as SELECT *, WINDOWSTART as WSTART, WINDOWEND as WEND FROM test
 --@input: TEST {"key": 0, "value": "4", "timestamp": 30000, "window": {"start": 30000, "end": 60000}}
 --@output: S2 {"K": 0, "WINDOWSTART": 0, "WINDOWEND": 30000, "ID": 1, "WSTART": 0, "WEND": 30000}
 --@output: S2 {"K": 0, "WINDOWSTART": 30000, "WINDOWEND": 60000, "ID": 4, "WSTART": 30000, "WEND": 60000}
+
+-- WINDOWSTART/WINDOWEND in windowed aggregations (QTT window-bounds.json)
+
+--@test: window bounds projected under aliases in a session window (QTT window-bounds)
+CREATE STREAM TEST (ID BIGINT KEY, IGNORED bigint) WITH (kafka_topic='test_topic', value_format='DELIMITED');
+CREATE TABLE S2 as SELECT id, WindowStart as wstart, WindowEnd as wend, COUNT(1) AS Count FROM test WINDOW SESSION (30 SECONDS) group by id;
+--@input: TEST {"key": 0, "value": "0", "timestamp": 0}
+--@input: TEST {"key": 0, "value": "0", "timestamp": 10000}
+--@input: TEST {"key": 1, "value": "1", "timestamp": 10000}
+--@input: TEST {"key": 1, "value": "1", "timestamp": 40000}
+--@output: S2 {"ID": 0, "WINDOWSTART": 0, "WINDOWEND": 10000, "WSTART": 0, "WEND": 10000, "COUNT": 2}
+--@output: S2 {"ID": 1, "WINDOWSTART": 10000, "WINDOWEND": 40000, "WSTART": 10000, "WEND": 40000, "COUNT": 2}
+
+--@test: window bounds in expressions, qualified or not
+CREATE STREAM TEST (ID BIGINT KEY, IGNORED bigint) WITH (kafka_topic='test_topic', value_format='DELIMITED');
+CREATE TABLE S2 as SELECT id, Test.WindowStart / 2, WindowEnd / id, COUNT(1) AS Count FROM test WINDOW TUMBLING (SIZE 30 SECONDS) group by id;
+--@input: TEST {"key": 2, "value": "2", "timestamp": 0}
+--@input: TEST {"key": 100, "value": "100", "timestamp": 2000}
+--@input: TEST {"key": 2, "value": "2", "timestamp": 4999}
+--@output: S2 {"ID": 2, "WINDOWSTART": 0, "WINDOWEND": 30000, "KSQL_COL_0": 0, "KSQL_COL_1": 15000, "COUNT": 2}
+--@output: S2 {"ID": 100, "WINDOWSTART": 0, "WINDOWEND": 30000, "KSQL_COL_0": 0, "KSQL_COL_1": 300, "COUNT": 1}
+
+--@test: window bounds inside an aggregate are refused
+CREATE STREAM TEST (ROWKEY INT KEY, IGNORED INT) WITH (kafka_topic='test_topic', value_format='JSON');
+CREATE TABLE S2 as SELECT ROWKEY, count(1), min(windowstart), min(windowend) FROM test WINDOW TUMBLING (SIZE 1 SECOND) group by ROWKEY;
+--@expected.message: Window bounds column WINDOWSTART can only be used in the SELECT clause of windowed aggregations
+
+--@test: window bounds in WHERE of a windowed aggregation are unknown
+CREATE STREAM TEST (ROWKEY INT KEY, IGNORED INT) WITH (kafka_topic='test_topic', value_format='JSON');
+CREATE TABLE S2 as SELECT ROWKEY, count(1) as count FROM test WINDOW TUMBLING (SIZE 1 SECOND) WHERE min(windowEnd) < 15000 group by ROWKEY;
+--@expected.message: Error in WHERE expression: Unknown column WINDOWEND.
+
+--@test: window bounds in GROUP BY are refused
+CREATE STREAM TEST (ROWKEY INT KEY, IGNORED INT) WITH (kafka_topic='test_topic', value_format='JSON');
+CREATE TABLE S2 as SELECT ROWKEY, count(1) as count FROM test WINDOW TUMBLING (SIZE 1 SECOND) group by ROWKEY, WINDOWSTART, WINDOWEND;
+--@expected.message: Window bounds column WINDOWSTART can only be used in the SELECT clause of windowed aggregations
+
+--@test: window bounds in HAVING are refused
+CREATE STREAM TEST (ROWKEY INT KEY, IGNORED INT) WITH (kafka_topic='test_topic', value_format='JSON');
+CREATE TABLE S2 as SELECT ROWKEY, count(1) as count FROM test WINDOW TUMBLING (SIZE 1 SECOND) group by ROWKEY HAVING windowStart > 11000 AND min(windowEnd) < 15000;
+--@expected.message: Window bounds column WINDOWSTART can only be used in the SELECT clause of windowed aggregations
+
+--@test: an aggregate times WINDOWEND
+CREATE STREAM TEST (ROWKEY INT KEY, IGNORED INT) WITH (kafka_topic='test_topic', value_format='JSON');
+CREATE TABLE S2 as SELECT ROWKEY, count(1) * windowend FROM test WINDOW TUMBLING (SIZE 1 SECOND) group by ROWKEY;
+--@input: TEST {"key": 0, "value": {}, "timestamp": 10345}
+--@input: TEST {"key": 0, "value": {}, "timestamp": 10445}
+--@input: TEST {"key": 0, "value": {}, "timestamp": 13251}
+--@output: S2 {"ROWKEY": 0, "WINDOWSTART": 10000, "WINDOWEND": 11000, "KSQL_COL_0": 22000}
+--@output: S2 {"ROWKEY": 0, "WINDOWSTART": 13000, "WINDOWEND": 14000, "KSQL_COL_0": 14000}
