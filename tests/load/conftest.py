@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 
 import pytest
 
@@ -130,6 +131,22 @@ def people(settings: Settings, topic_name: str) -> str:
     """A 3-partition topic with a `people` stream mapped to it; returns the topic."""
     people_stream(settings, topic_name)
     return topic_name
+
+
+def wait_for_group(settings: Settings, group: str, members: int, timeout_s: float = 90) -> None:
+    """Wait until ``group`` is Stable with ``members`` members: its rebalance handed out the partitions."""
+    from streamduck.kafka.admin import open_admin
+    from streamduck.kafka.compat import describe_groups
+
+    deadline = time.monotonic() + timeout_s
+    with open_admin(settings) as admin:
+        while True:
+            found = describe_groups(admin, [group]).get(group, {})
+            seen = (found.get("group_state"), len(found.get("members") or []))
+            if seen == ("Stable", members):
+                return
+            assert time.monotonic() < deadline, f"group {group} never had {members} stable members: {seen}"
+            time.sleep(0.3)
 
 
 def pid_alive(pid: int) -> bool:

@@ -15,7 +15,7 @@ import pytest
 from streamduck.kafka.clients import admin_client
 from streamduck.produce import generate
 from tests.conftest import STREAMDUCK_BIN
-from tests.load.conftest import check_exactly_once, load_cli, produce_people, warehouse_rows
+from tests.load.conftest import check_exactly_once, load_cli, produce_people, wait_for_group, warehouse_rows
 
 pytestmark = pytest.mark.slow
 
@@ -95,11 +95,20 @@ def keep_producing(settings, topic: str, stop: threading.Event) -> threading.Thr
     return thread
 
 
+def records_in(settings, topic: str, partitions: int = 3) -> int:
+    """How many records the topic holds now (its partitions' log-end offsets: no transactions here)."""
+    from kafka import TopicPartition
+
+    from streamduck.kafka.offsets import log_end_offsets
+
+    return sum(log_end_offsets(settings, [TopicPartition(topic, p) for p in range(partitions)]).values())
+
+
 def test_sigkill_at_random_instants_then_bounded_load_is_exact(settings, cli_env, people):
-    kills, rng = 7, random.Random(2026)
+    kills, rng = 4, random.Random(2026)
     stop = threading.Event()
     producer = keep_producing(settings, people, stop)
-    groups, progress, first_batch_s = [], [], []
+    groups, progress, pending, first_batch_s = [], [], [], []
     try:
         for attempt in range(kills):
             # A new group per incarnation joins at once instead of waiting out the dead member's
@@ -109,14 +118,18 @@ def test_sigkill_at_random_instants_then_bounded_load_is_exact(settings, cli_env
             before = progress[-1] if progress else 0
             process = start_follower(cli_env, group)
             # Kill at a random instant once this incarnation has committed a batch, however long its
-            # start-up and group join took on a busy machine: records are still arriving, so every
-            # kill lands mid-load.
+            # start-up and group join took on a busy machine.
             first_batch_s.append(round(wait_for_rows_above(settings, before, timeout_s=120), 1))
             time.sleep(rng.uniform(0.0, 2.5))
+            in_topic = records_in(settings, people)
             process.send_signal(signal.SIGKILL)
             _, stderr = process.communicate()
             assert process.returncode == -signal.SIGKILL, stderr
             progress.append(loaded_rows(settings))
+            # Proof the kill landed mid-load: records the topic held before it never reached the
+            # warehouse from this incarnation (nothing else loads meanwhile).
+            pending.append(in_topic - progress[-1])
+            assert pending[-1] > 0, f"kill {attempt} found nothing left to load: {progress}"
     finally:
         stop.set()
         producer.join()
@@ -129,16 +142,16 @@ def test_sigkill_at_random_instants_then_bounded_load_is_exact(settings, cli_env
     kafka_commits_not_ahead(settings, [*groups, "g-kill-final"], people)
     print(
         f"kills={kills} records={result['produced']} lost=0 duplicated=0 rows at each kill: {progress};"
-        f" first batch of each incarnation after (s): {first_batch_s}"
+        f" records pending at each kill: {pending}; first batch of each incarnation after (s): {first_batch_s}"
     )
 
 
 def test_two_followers_split_partitions_and_a_reader_gets_in(settings, cli_env, people):
     first, second = start_follower(cli_env, "g-pair"), start_follower(cli_env, "g-pair")
     try:
-        time.sleep(6)  # both joined: the group has rebalanced to two members
+        wait_for_group(settings, "g-pair", members=2)
         produce_people(settings, people, 9000)
-        time.sleep(1)  # loading is under way
+        wait_for_rows_above(settings, 0, timeout_s=60)  # loading is under way
         started = time.monotonic()
         reader = subprocess.run(
             [STREAMDUCK_BIN, "sql", "SELECT count(*) AS n FROM people", "--format", "json"],
