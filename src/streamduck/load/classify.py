@@ -24,6 +24,7 @@ from streamduck.warehouse.coerce import (
     last_value_per_key,
     uncoercible,
 )
+from streamduck.warehouse.connection import one_row
 from streamduck.warehouse.kafka_keys import kafka_key_problem_sql
 from streamduck.warehouse.sqltext import quote_string
 
@@ -38,43 +39,56 @@ STAGED = "_streamduck_staged"
 ... the typed values of the definition's value columns (what the warehouse's typed table stores)."""
 
 
+_UNDECIDED = "undecided"
+"""The reason the fast statement gives the records it cannot prove valid, until full classification
+replaces them (never committed)."""
+
+
 def stage(
     con: duckdb.DuckDBPyConnection, definition: SourceDefinition, source: str, max_value_bytes: int
 ) -> None:
     """Classify the rows of relation ``source`` into the temp table :data:`STAGED`.
 
-    ``source`` has the columns partition, offset, timestamp_ms, key, headers, value (BLOB).
+    ``source`` has the columns partition, offset, timestamp_ms, key, headers, value (BLOB). One
+    statement stages every record, those the fast test proves valid with their typed values; the
+    others, if any, are then replaced by their full classification, which gives each its reason.
     """
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {STAGED} AS {_staging_query(definition, source, max_value_bytes)}"
+        f"CREATE OR REPLACE TEMP TABLE {STAGED} AS {_fast_query(definition, source, max_value_bytes)}"
     )
+    undecided = f'(SELECT "partition", "offset" FROM {STAGED} WHERE reason = \'{_UNDECIDED}\')'
+    if one_row(con.execute(f"SELECT count(*) FROM {undecided}"))[0]:
+        rest = f'(SELECT * FROM {source} WHERE ("partition", "offset") IN {undecided})'
+        con.execute(f"INSERT INTO {STAGED} {_classify_query(definition, rest, max_value_bytes)}")
+        con.execute(f"DELETE FROM {STAGED} WHERE reason = '{_UNDECIDED}'")
 
 
 @functools.lru_cache(maxsize=64)
-def _staging_query(definition: SourceDefinition, source: str, max_value_bytes: int) -> str:
-    """Records the fast path proves valid, plus the others through full classification."""
+def _fast_query(definition: SourceDefinition, source: str, max_value_bytes: int) -> str:
+    """Every record, the ones the fast test proves valid classified, the others marked undecided.
+
+    No WHERE on computed columns: DuckDB pushes such a filter below the projection that computes
+    them by repeating their expressions, so every parse would run twice.
+    """
+    from streamduck.ksql.types import duckdb_type
+
     fast = fast_path(definition)
     key_ok = '"key" IS NOT NULL' if definition.kind == "TABLE" else "true"
     key_ok = f"{key_ok} AND {_key_problem(definition)} IS NULL"
+    typed = [
+        f"CAST({expr} AS {duckdb_type(c.type)}) AS t_{i}"
+        for i, (c, expr) in enumerate(zip(definition.value_columns, fast.typed, strict=True))
+    ]
     return f"""
-WITH probe AS MATERIALIZED (
-  SELECT *, CASE WHEN _j IS NOT NULL AND {key_ok} THEN {fast.valid} ELSE false END AS _fast
-  FROM (SELECT *, CASE WHEN _j IS NOT NULL THEN json_keys(text) END AS _keys
-    FROM (SELECT *, CASE WHEN text[1] = '{{' AND NOT {has_non_json_number("text")}
-      THEN TRY({fast.extract("text")}) END AS _j
-      FROM (SELECT *, {_decoded(max_value_bytes, definition)} AS text FROM {source})))
-)
 SELECT "partition", "offset", timestamp_ms, "key", headers, NULL::BLOB AS "value", text, _keys AS keys,
-  NULL::VARCHAR AS reason, NULL::VARCHAR AS detail{_typed_columns(fast.typed)}  -- loadable: bytes as text
-FROM probe WHERE _fast
-UNION ALL
-SELECT * FROM ({
-        _classify_query(
-            definition,
-            '(SELECT "partition", "offset", timestamp_ms, "key", headers, "value" FROM probe WHERE NOT _fast)',
-            max_value_bytes,
-        )
-    })"""
+  CASE WHEN _t IS NOT NULL AND {key_ok} AND {fast.valid} THEN NULL ELSE '{_UNDECIDED}' END AS reason,
+  NULL::VARCHAR AS detail{"".join(f", t_{i}" for i in range(len(typed)))}
+FROM (SELECT *{"".join(f", {t}" for t in typed)}
+  FROM (SELECT *, CASE WHEN _t IS NOT NULL THEN json_keys(text) END AS _keys,
+      CASE WHEN _t IS NOT NULL THEN TRY({fast.strings("text")}) END AS _s
+    FROM (SELECT *, CASE WHEN text[1] = '{{' AND NOT {has_non_json_number("text")}
+                    THEN TRY({fast.types("text")}) END AS _t
+      FROM (SELECT *, {_decoded(max_value_bytes, definition)} AS text FROM {source}))))"""
 
 
 def _decoded(max_value_bytes: int, definition: SourceDefinition | None = None) -> str:

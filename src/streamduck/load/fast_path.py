@@ -2,49 +2,64 @@
 
 The full classification (:mod:`streamduck.load.classify`) follows ksqlDB's field matching and
 coercion rules through several query layers and re-parses every field's JSON a few times (its cost
-per record is in docs/loader.md, *Performance design*). Most records are well formed, so one ``json_extract`` of every declared field into a
-list of JSON texts decides them: a text's first character gives
-its JSON type, and casts of the text itself give the coercions. The test is conservative. When it
-says a record is valid, the full classification would agree; when it is unsure (a field spelled in
-another case, a number sent as a string, a type it does not handle), it says no and the record
-takes the full path, which gives the reason.
+per record is in docs/loader.md, *Performance design*). Most records are well formed, so one pass
+over the record reads, for every declared field (and every field of a declared STRUCT), its JSON
+type (``json_type``) and its text (``json_extract_string``). The typed values come from those
+through the very coercion the full path applies to each field
+(:func:`~streamduck.warehouse.coerce.scalar_value`), so both paths store the same values.
+
+The test is conservative. When it says a record is valid, the full classification would agree;
+when it is unsure (a field spelled in another case, a key named twice, an ARRAY or MAP field), it
+says no and the record takes the full path, which gives the reason.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from streamduck.ksql.model import SourceDefinition
-from streamduck.warehouse.sqltext import json_pointer, quote_string
+from streamduck.warehouse.sqltext import quote_string
 
 __all__ = ["FastPath", "fast_path"]
-
-_TEXT = ("VARCHAR", "STRING", "TEXT")
-_NUMBERS = (
-    "TINYINT", "SMALLINT", "INTEGER", "INT", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
-    "UBIGINT", "UHUGEINT", "FLOAT", "REAL", "DOUBLE", "DECIMAL", "NUMERIC",
-)  # fmt: skip
-_TEMPORAL = ("DATE", "TIME", "TIMESTAMP")
 
 
 @dataclass(frozen=True)
 class FastPath:
-    """The top-level fields to extract (``fields``) and the SQL test over their texts (``valid``).
+    """What the fast test reads from a record, and the SQL over it.
 
-    ``valid`` reads the list column ``_j`` (``json_extract(text, paths)``) and ``_keys``
-    (``json_keys(text)``); it is true only for records the full classification accepts.
-    ``typed`` holds, per value column, its typed value read from ``_j`` for those records: what
-    the full classification computes for them, without its re-parses.
+    ``pointers``: the JSON pointers read (declared fields, then STRUCT fields). ``valid`` reads the
+    list columns ``_t`` (:meth:`types`), ``_s`` (:meth:`strings`) and ``_keys`` (``json_keys``)
+    plus ``t_0``, ``t_1``, ... (``typed``, computed in a layer below it); it is true only for
+    records the full classification accepts, and for those ``typed`` are the values it stores.
     """
 
-    fields: tuple[str, ...]
+    pointers: tuple[str, ...]
     valid: str
     typed: tuple[str, ...] = ()
 
-    def extract(self, text: str) -> str:
-        """The ``_j`` expression over the JSON text ``text`` (as text: ``[1]`` is a character then)."""
-        return f"json_extract({text}, [{', '.join(json_pointer(f) for f in self.fields)}])::VARCHAR[]"
+    def types(self, text: str) -> str:
+        """The ``_t`` expression: the JSON type of each pointer's value (NULL: absent)."""
+        return f"json_type({text}, {self._pointer_list()})" if self.pointers else "[]::VARCHAR[]"
+
+    def strings(self, text: str) -> str:
+        """The ``_s`` expression: each pointer's value as ``json_extract_string`` reads it."""
+        return f"json_extract_string({text}, {self._pointer_list()})" if self.pointers else "[]::VARCHAR[]"
+
+    def _pointer_list(self) -> str:
+        return "[" + ", ".join(quote_string(p) for p in self.pointers) + "]"
+
+
+@dataclass
+class _Reads:
+    """The pointers read so far; each is read once, at a 1-based position of ``_t``/``_s``."""
+
+    pointers: list[str] = field(default_factory=list)
+
+    def slot(self, pointer: str) -> int:
+        if pointer not in self.pointers:
+            self.pointers.append(pointer)
+        return self.pointers.index(pointer) + 1
 
 
 def fast_path(definition: SourceDefinition) -> FastPath:
@@ -52,15 +67,17 @@ def fast_path(definition: SourceDefinition) -> FastPath:
     from streamduck.ksql.types import parse_type
 
     columns = definition.value_columns
-    present_checks, absent_checks, typed = [], [], []
-    for i, column in enumerate(columns, start=1):
-        j = f"_j[{i}]"
-        check = _value_check(j, parse_type(column.type))
-        present_checks.append(f"({j} IS NOT NULL AND {j} <> 'null' AND {check})")
-        absent_checks.append(f"({j} IS NULL OR {j} = 'null' OR {check})")
-        typed.append(f"CASE WHEN {j} <> 'null' THEN {_typed_value(j, column)} END")
-    if not present_checks:
+    if not columns:
         return FastPath((), "true")
+    reads = _Reads()
+    present_checks, absent_checks, typed = [], [], []
+    for i, column in enumerate(columns):
+        k = reads.slot(_pointer("", column.field))
+        kind, value = _column(reads, f"_t[{k}]", _pointer("", column.field), parse_type(column.type))
+        check = "false" if value is None else f"({kind} AND t_{i} IS NOT NULL)"
+        present_checks.append(f"(_t[{k}] IS NOT NULL AND _t[{k}] <> 'NULL' AND {check})")
+        absent_checks.append(f"(_t[{k}] IS NULL OR _t[{k}] = 'NULL' OR {check})")
+        typed.append("NULL" if value is None else f"CASE WHEN _t[{k}] <> 'NULL' THEN {value} END")
     exact = [c.field for c in columns]
     upper = [c.field.upper() for c in columns]
     # A missing or null field is only certainly missing when no key spells it in another case
@@ -71,7 +88,8 @@ def fast_path(definition: SourceDefinition) -> FastPath:
     )
     # A declared field named twice: ksqlDB reads the last value, the extraction the first. Each
     # present field is named once exactly when the keys naming declared fields are as many.
-    present = " + ".join(f"(_j[{i}] IS NOT NULL)::INTEGER" for i in range(1, len(columns) + 1))
+    top = [reads.slot(_pointer("", f)) for f in exact]
+    present = " + ".join(f"(_t[{k}] IS NOT NULL)::INTEGER" for k in top)
     named_once = (
         f"len(list_filter(_keys, lambda k: k IN ({', '.join(quote_string(f) for f in exact)}))) = {present}"
     )
@@ -79,55 +97,60 @@ def fast_path(definition: SourceDefinition) -> FastPath:
         f"{named_once} AND CASE WHEN {' AND '.join(present_checks)} THEN true "
         f"WHEN {' AND '.join(absent_checks)} THEN {no_other_spelling} ELSE false END"
     )
-    return FastPath(tuple(c.field for c in columns), valid, tuple(typed))
+    return FastPath(tuple(reads.pointers), valid, tuple(typed))
 
 
-def _typed_value(j: str, column: Any) -> str:
-    """The value of the JSON text ``j``, already proven by :func:`_value_check`, as the column's type.
-
-    Strings and booleans are read off the text; other scalars and structs go through the full
-    path's coercion of that one value (:mod:`~streamduck.warehouse.coerce`), so both paths agree.
-    """
-    from streamduck.ksql.types import duckdb_type_of, parse_type
-    from streamduck.warehouse.coerce import column_typed_value, typed_value
-
-    data_type = parse_type(column.type)
-    if data_type.this.name == "STRUCT":  # nested fields: the full path's matching, over this object
-        return column_typed_value(f"{j}::JSON", column)
-    duckdb_type = duckdb_type_of(data_type)
-    base = duckdb_type.upper().split("(")[0].strip()
-    if base in _TEXT:  # a string's text without its quotes; unescaped only when it has escapes
-        return (
-            f"CASE WHEN {j}[1] <> '\"' THEN {j} WHEN contains({j}, '\\') "
-            f"THEN json_extract_string({j}, '$') ELSE {j}[2:-2] END"
-        )
-    if base == "BOOLEAN":
-        return f"{j} = 'true'"
-    return typed_value(f"{j}::JSON", duckdb_type)
-
-
-def _value_check(j: str, data_type: Any) -> str:
-    """SQL true when the non-null JSON text ``j`` certainly coerces to ``data_type``."""
+def _column(reads: _Reads, kind: str, pointer: str, data_type: Any) -> tuple[str, str | None]:
+    """For the value at ``pointer`` (JSON type ``kind``), present and not null: the SQL condition
+    under which the fast test decides it, and its typed value then (None: the full path decides)."""
     from streamduck.ksql.types import duckdb_type_of
+    from streamduck.warehouse.coerce import is_scalar_type, scalar_value
 
-    if data_type.this.name == "STRUCT":  # any object: fields that do not coerce read as NULL
-        return f"{j}[1] = '{{'"
-    return _scalar_check(j, duckdb_type_of(data_type))
+    if data_type.this.name == "STRUCT":
+        return f"{kind} = 'OBJECT'", _struct(reads, pointer, data_type)
+    duckdb_type = duckdb_type_of(data_type)
+    if not is_scalar_type(duckdb_type):  # ARRAY, MAP: the full path decides
+        return "false", None
+    k = reads.slot(pointer)
+    return "true", scalar_value(f"_s[{k}]", f"_t[{k}]", duckdb_type)
 
 
-def _scalar_check(j: str, duckdb_type: str) -> str:
-    base = duckdb_type.upper().split("(")[0].strip()
-    if base in _TEXT:  # any JSON scalar reads as text
-        return f"{j}[1] NOT IN ('{{', '[')"
-    if base in _NUMBERS:  # a JSON number whose text casts (numbers sent as strings: full path)
-        return (
-            f"(({j}[1] = '-' OR {j}[1] BETWEEN '0' AND '9') AND TRY_CAST({j} AS {duckdb_type}) IS NOT NULL)"
-        )
-    if base == "BOOLEAN":
-        return f"{j} IN ('true', 'false')"
-    if base.startswith(_TEMPORAL):  # an ISO string without escapes (epoch numbers: full path)
-        return f"({j}[1] = '\"' AND NOT contains({j}, '\\') AND TRY_CAST({j}[2:-2] AS {duckdb_type}) IS NOT NULL)"
-    return "false"  # BYTES, ARRAY, MAP: the full path decides
+def _struct(reads: _Reads, pointer: str, data_type: Any) -> str:
+    """The STRUCT at ``pointer`` (an object), its fields matched and coerced as the full path does.
+
+    The full path reads field ``NAME`` from the key ``NAME``, else ``name``, and a field that does
+    not coerce reads as NULL. The fast path reads ``name``: the record is its only when no key is
+    spelled exactly ``NAME`` (a condition in the returned SQL).
+    """
+    from streamduck.ksql.names import ksql_name
+    from streamduck.ksql.types import duckdb_type_of
+    from streamduck.warehouse.coerce import data_typed_value, is_scalar_type, scalar_value
+    from streamduck.warehouse.sqltext import quote_ident
+
+    fields, exact_absent = [], []
+    for nested in data_type.expressions:
+        name = ksql_name(nested.this)
+        k = reads.slot(_pointer(pointer, name.lower()))
+        if name != name.lower():
+            exact_absent.append(f"_t[{reads.slot(_pointer(pointer, name))}] IS NULL")
+        nested_type = nested.args["kind"]
+        duckdb_type = duckdb_type_of(nested_type)
+        if nested_type.this.name != "STRUCT" and is_scalar_type(duckdb_type):
+            value = scalar_value(f"_s[{k}]", f"_t[{k}]", duckdb_type)
+        else:  # a nested STRUCT, ARRAY or MAP: the full path's coercion of that one value
+            value = data_typed_value(
+                f"json_extract(text, {quote_string(_pointer(pointer, name.lower()))})", nested_type
+            )
+        fields.append(f"{quote_ident(name)} := {value}")
+    struct = f"struct_pack({', '.join(fields)})"
+    if exact_absent:
+        return f"CASE WHEN {' AND '.join(exact_absent)} THEN {struct} END"
+    return struct
+
+
+def _pointer(parent: str, name: str) -> str:
+    """The RFC 6901 JSON pointer to field ``name`` of the object at ``parent`` ('' for the root)."""
+    return parent + "/" + name.replace("~", "~0").replace("/", "~1")
 
 
 def _sql_list(items: list[str]) -> str:

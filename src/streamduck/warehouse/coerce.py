@@ -19,10 +19,13 @@ __all__ = [
     "NON_JSON_NUMBER",
     "column_duckdb_type",
     "column_typed_value",
+    "data_typed_value",
     "field_json",
     "has_non_json_number",
+    "is_scalar_type",
     "json_field_projections",
     "last_value_per_key",
+    "scalar_value",
     "typed_value",
     "uncoercible",
 ]
@@ -55,10 +58,11 @@ def column_typed_value(json_expr: str, column: Column) -> str:
     """``json_expr`` coerced to the column's declared type, matching STRUCT fields as ksqlDB does."""
     from streamduck.ksql.types import parse_type
 
-    return _typed(json_expr, parse_type(column.type))
+    return data_typed_value(json_expr, parse_type(column.type))
 
 
-def _typed(json_expr: str, data_type: Any, depth: int = 0) -> str:
+def data_typed_value(json_expr: str, data_type: Any, depth: int = 0) -> str:
+    """``json_expr`` coerced to the parsed ksql type ``data_type`` (``depth``: of STRUCT nesting)."""
     from streamduck.ksql.names import ksql_name
     from streamduck.ksql.types import duckdb_type_of
 
@@ -70,7 +74,7 @@ def _typed(json_expr: str, data_type: Any, depth: int = 0) -> str:
     lower = quote_string(json.dumps(dict.fromkeys((n.lower() for n in names), "JSON")))
     fields = [
         f"{quote_ident(name)} := "
-        + _typed(
+        + data_typed_value(
             f"coalesce({as_named}[{quote_string(name)}], {as_lower}[{quote_string(name.lower())}])",
             field.args["kind"],
             depth + 1,
@@ -144,8 +148,26 @@ def field_json(text: str, field: str) -> str:
 
 def typed_value(json_expr: str, duckdb_type: str) -> str:
     """``json_expr`` (a JSON value) coerced to ``duckdb_type``; NULL when it cannot be."""
-    text = f"json_extract_string({json_expr}, '$')"
-    kind = f"json_type({json_expr})"
+    base = duckdb_type.upper().split("(")[0].strip()
+    if base in ("STRUCT", "MAP") or duckdb_type.rstrip().endswith("]"):
+        return f"TRY_CAST({json_expr} AS {duckdb_type})"
+    return scalar_value(f"json_extract_string({json_expr}, '$')", f"json_type({json_expr})", duckdb_type)
+
+
+def is_scalar_type(duckdb_type: str) -> bool:
+    """True for the types :func:`scalar_value` coerces (not STRUCT, MAP or a list)."""
+    base = duckdb_type.upper().split("(")[0].strip()
+    return base not in ("STRUCT", "MAP") and not duckdb_type.rstrip().endswith("]")
+
+
+def scalar_value(text: str, kind: str, duckdb_type: str) -> str:
+    """A JSON value given as its text ``text`` (``json_extract_string``) and its ``json_type``
+    ``kind``, coerced to the scalar ``duckdb_type``; NULL when it cannot be.
+
+    The one coercion both classification paths use: the full path passes a field's JSON through
+    ``json_extract_string``/``json_type``, the fast path reads the same two from one parse of the
+    record (:mod:`~streamduck.load.fast_path`), so the two cannot disagree.
+    """
     base = duckdb_type.upper().split("(")[0].strip()
     if base in ("VARCHAR", "STRING", "TEXT"):  # any JSON scalar reads as text; objects and arrays do not
         return f"CASE WHEN {kind} NOT IN ('OBJECT', 'ARRAY') THEN {text} END"
@@ -156,9 +178,11 @@ def typed_value(json_expr: str, duckdb_type: str) -> str:
         )
     if base.startswith("TIMESTAMP"):  # ksqlDB writes TIMESTAMP as epoch milliseconds
         # A string with a UTC offset is converted to UTC (DuckDB's TIMESTAMP cast drops the offset);
-        # one without is UTC already, as in ksqlDB.
+        # one without is UTC already, as in ksqlDB. A time followed by Z, the usual form, is read by
+        # the TIMESTAMP cast as UTC: the same value without the slower conversion.
         return (
             f"CASE WHEN {kind} IN {_NUMERIC_JSON} THEN TRY_CAST(epoch_ms(TRY_CAST({text} AS BIGINT)) AS {duckdb_type})"
+            f" WHEN {text}[-1] = 'Z' AND {text}[-2] BETWEEN '0' AND '9' THEN TRY_CAST({text} AS {duckdb_type})"
             f" WHEN regexp_matches({text}, {quote_string(_UTC_OFFSET)})"
             f" THEN TRY_CAST(timezone('UTC', TRY_CAST({text} AS TIMESTAMPTZ)) AS {duckdb_type})"
             f" ELSE TRY_CAST({text} AS {duckdb_type}) END"
@@ -170,8 +194,6 @@ def typed_value(json_expr: str, duckdb_type: str) -> str:
         )
     if base == "BLOB":  # ksqlDB writes BYTES as base64 text
         return f"TRY(from_base64({text}))"
-    if base in ("STRUCT", "MAP") or duckdb_type.rstrip().endswith("]"):
-        return f"TRY_CAST({json_expr} AS {duckdb_type})"
     if base == "BOOLEAN":  # only JSON booleans and the strings true/false, as ksqlDB
         return f"CASE lower({text}) WHEN 'true' THEN true WHEN 'false' THEN false END"
     if base in _INTEGERS:  # ksqlDB truncates a fractional number toward zero (DuckDB's cast rounds)
