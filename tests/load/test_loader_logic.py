@@ -97,6 +97,20 @@ def test_compare_and_set_rejects_a_stale_batch():
     assert con.execute('SELECT count(*) FROM raw."PEOPLE"').fetchone() == (3,)
 
 
+def test_records_land_in_partition_and_offset_order_whatever_the_fetch_order():
+    con = duckdb.connect()
+    ensure_source(con, PEOPLE)
+    builder = BatchBuilder(PEOPLE, BatchLimits())
+    builder.add(1, records([0, 1]))
+    builder.add(0, records([5, 6]))
+    builder.add(1, records([2], value=b'{"NAME": "full path", "age": "7"}'))  # classified the slow way
+    builder.add(0, records([7], value=b"{nope"))  # a dead letter
+    builder.add(1, records([3]))
+    commit_batch(con, builder.take(), guarantee=EXACTLY_ONCE, loader="t", max_value_bytes=1000)
+    landed = con.execute('SELECT ROWPARTITION, ROWOFFSET FROM raw."PEOPLE"').fetchall()
+    assert landed == [(0, 5), (0, 6), (1, 0), (1, 1), (1, 2), (1, 3)]
+
+
 @pytest.mark.parametrize(
     ("value", "reason"),
     [

@@ -52,15 +52,21 @@ def stage(
     ``source`` has the columns partition, offset, timestamp_ms, key, headers, value (BLOB). One
     statement stages every record, those the fast test proves valid with their typed values; the
     others, if any, are then replaced by their full classification, which gives each its reason.
+    :data:`STAGED` is in (partition, offset) order when ``source`` is (as loader batches are).
     """
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {STAGED} AS {_fast_query(definition, source, max_value_bytes)}"
     )
     undecided = f'(SELECT "partition", "offset" FROM {STAGED} WHERE reason = \'{_UNDECIDED}\')'
-    if one_row(con.execute(f"SELECT count(*) FROM {undecided}"))[0]:
-        rest = f'(SELECT * FROM {source} WHERE ("partition", "offset") IN {undecided})'
-        con.execute(f"INSERT INTO {STAGED} {_classify_query(definition, rest, max_value_bytes)}")
-        con.execute(f"DELETE FROM {STAGED} WHERE reason = '{_UNDECIDED}'")
+    if not one_row(con.execute(f"SELECT count(*) FROM {undecided}"))[0]:
+        return
+    rest = f'(SELECT * FROM {source} WHERE ("partition", "offset") IN {undecided})'
+    con.execute(f"INSERT INTO {STAGED} {_classify_query(definition, rest, max_value_bytes)}")
+    con.execute(f"DELETE FROM {STAGED} WHERE reason = '{_UNDECIDED}'")
+    # Rare (records that are not plainly valid): the batch is put back in order.
+    con.execute(
+        f'CREATE OR REPLACE TEMP TABLE {STAGED} AS SELECT * FROM {STAGED} ORDER BY "partition", "offset"'
+    )
 
 
 @functools.lru_cache(maxsize=64)
