@@ -8,8 +8,9 @@ For each N (default 200 000 and 1 000 000) against its own embedded broker:
    topic into another warehouse (its time printed apart);
 2. write the records' JSON (the bytes the warehouse kept) to a file and build the baseline with
    DuckDB's ``read_json(columns=...)`` into a table of the same columns (and the latest row per key);
-3. run each query ``--repeat`` times on both (median, warm, DuckDB's default threads): a GROUP BY with
-   min/max, a selective LIKE, a point lookup by key, and the TABLE source's latest-per-key read.
+3. run each query ``--repeat`` times on both, alternating warehouse and baseline run by run (median,
+   warm, DuckDB's default threads): a GROUP BY with min/max, a selective LIKE, a point lookup by
+   key, and the TABLE source's latest-per-key read.
 
 Prints seconds and the ratio warehouse/baseline per query (goal <= 1.5), load throughput against the
 bare consume (goal >= 0.85), the warehouse file size per million records (and without the kept
@@ -17,7 +18,7 @@ bytes), and the loader's peak RSS. Then a GROUP BY view (``CREATE TABLE ... AS S
 compiled by streamduck) over 10 x the largest N rows, built by copying the loaded rows in the typed
 layout: goal under a second.
 
-Usage: ``uv run python benchmarks/bench_warehouse.py [--counts 200000,1000000] [--repeat 5]``
+Usage: ``uv run python benchmarks/bench_warehouse.py [--counts 200000,1000000] [--repeat 21]``
 """
 
 from __future__ import annotations
@@ -126,10 +127,26 @@ def median_seconds(con, sql: str, repeat: int) -> float:
     con.execute(sql).fetchall()  # warm
     runs = []
     for _ in range(repeat):
-        started = time.perf_counter()
-        con.execute(sql).fetchall()
-        runs.append(time.perf_counter() - started)
+        runs.append(_seconds(con, sql))
     return statistics.median(runs)
+
+
+def paired_medians(ours: tuple, theirs: tuple, repeat: int) -> tuple[float, float]:
+    """Median seconds of two (connection, sql) runs, warm, alternated run by run so that the
+    machine's load (other processes on shared cores) weighs on both sides alike."""
+    for con, sql in (ours, theirs):
+        con.execute(sql).fetchall()  # warm
+    runs: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for side, (con, sql) in zip(runs, (ours, theirs), strict=True):
+            side.append(_seconds(con, sql))
+    return statistics.median(runs[0]), statistics.median(runs[1])
+
+
+def _seconds(con, sql: str) -> float:
+    started = time.perf_counter()
+    con.execute(sql).fetchall()
+    return time.perf_counter() - started
 
 
 def compare(warehouse: Path, lake_table: Path, base: Path, repeat: int) -> dict[str, tuple[float, float]]:
@@ -149,7 +166,7 @@ def compare(warehouse: Path, lake_table: Path, base: Path, repeat: int) -> dict[
                 f"{name}: the warehouse and the baseline disagree: {wh.execute(ours).fetchall()[:2]} "
                 f"{bl.execute(theirs).fetchall()[:2]}"
             )
-        results[name] = (median_seconds(wh, ours, repeat), median_seconds(bl, theirs, repeat))
+        results[name] = paired_medians((wh, ours), (bl, theirs), repeat)
     wh.close()
     bl.close()
     return results
@@ -213,7 +230,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--counts", default="200000,1000000")
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=21)
     args = parser.parse_args()
     counts = [int(c) for c in args.counts.split(",")]
     workdir = Path(tempfile.mkdtemp(prefix="bench-warehouse-"))

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 from streamduck.ksql.model import SourceDefinition
 from streamduck.warehouse.connection import one_row
-from streamduck.warehouse.layout import landing_select, latest_select
-from streamduck.warehouse.schema import KEY, VALUE, latest_columns, latest_table, raw_table
+from streamduck.warehouse.layout import landing_select, latest_select, recency
+from streamduck.warehouse.schema import KEY, TIMESTAMP, TOPIC, VALUE, latest_columns, latest_table, raw_table
 from streamduck.warehouse.sqltext import quote_ident
 
 if TYPE_CHECKING:
@@ -74,16 +74,42 @@ def rebuild_latest(con: duckdb.DuckDBPyConnection, definition: SourceDefinition)
 
 
 def _update_latest(con: duckdb.DuckDBPyConnection, definition: SourceDefinition, out_of_order: bool) -> None:
+    if out_of_order:
+        _recompute_latest(con, definition)
+        return
+    # In order: each key's newest landed row competes with its state row only. The winners are
+    # chosen over narrow rows (key, recency, where from), then only the landed winners are copied.
+    key, latest = quote_ident(KEY), latest_table(definition)
+    newest = recency(definition)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {_WINNERS} AS
+        SELECT {key}, arg_max(landed, {newest}) AS landed, arg_max(ROWPARTITION, {newest}) AS p,
+               arg_max(ROWOFFSET, {newest}) AS o
+        FROM (SELECT {key}, ROWPARTITION, ROWOFFSET, {quote_ident(TOPIC)}, {quote_ident(TIMESTAMP)}, false AS landed
+              FROM {latest} WHERE {key} IN (SELECT {key} FROM temp.{_LANDED})
+              UNION ALL
+              SELECT {key}, ROWPARTITION, ROWOFFSET, {quote_ident(TOPIC)}, {quote_ident(TIMESTAMP)}, true
+              FROM temp.{_LANDED} WHERE {key} IS NOT NULL)
+        GROUP BY {key}"""
+    )
+    try:
+        replaced = f"(SELECT {key} FROM temp.{_WINNERS} WHERE landed)"
+        con.execute(f"DELETE FROM {latest} WHERE {key} IN {replaced}")
+        names = ", ".join(f"l.{quote_ident(name)}" for name, _ in latest_columns(definition))
+        con.execute(
+            f"""INSERT INTO {latest} SELECT {names} FROM temp.{_LANDED} AS l JOIN temp.{_WINNERS} AS w
+                ON w.landed AND l.{key} = w.{key} AND l.ROWPARTITION = w.p AND l.ROWOFFSET = w.o
+                WHERE l.{quote_ident(VALUE)} IS NOT NULL"""  # a winning tombstone only deletes
+        )
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS temp.{_WINNERS}")
+
+
+def _recompute_latest(con: duckdb.DuckDBPyConnection, definition: SourceDefinition) -> None:
+    """Recompute the latest rows of the keys just landed from their whole history (records landed late)."""
     key = quote_ident(KEY)
     keys = f"(SELECT DISTINCT {key} FROM temp.{_LANDED} WHERE {key} IS NOT NULL)"
-    if out_of_order:
-        candidates = f"(SELECT * FROM {raw_table(definition)} WHERE {key} IN {keys})"
-    else:  # the state's rows are no tombstones: any non-NULL value marks them
-        names = ", ".join(quote_ident(name) for name, _ in latest_columns(definition))
-        candidates = (
-            f"(SELECT {names}, '' AS {quote_ident(VALUE)} FROM {latest_table(definition)} WHERE {key} IN {keys} "
-            f"UNION ALL SELECT {names}, {quote_ident(VALUE)} FROM temp.{_LANDED})"
-        )
+    candidates = f"(SELECT * FROM {raw_table(definition)} WHERE {key} IN {keys})"
     con.execute(f"CREATE OR REPLACE TEMP TABLE {_WINNERS} AS {latest_select(definition, candidates)}")
     try:
         con.execute(f"DELETE FROM {latest_table(definition)} WHERE {key} IN {keys}")

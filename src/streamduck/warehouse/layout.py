@@ -65,6 +65,7 @@ __all__ = [
     "landing_select",
     "latest_select",
     "parsed_relation",
+    "recency",
     "raw_table",
     "view_name",
 ]
@@ -221,15 +222,11 @@ def landing_select(
 
 def latest_select(definition: SourceDefinition, landed: str) -> str:
     """SELECT of the latest rows per key among the landing rows of relation ``landed``, for a TABLE
-    source: the newest record of the topic's current incarnation by offset (then timestamp) wins,
-    and a winning tombstone deletes the key."""
+    source: the newest record (:func:`recency`) wins, and a winning tombstone deletes the key."""
     names = ", ".join(quote_ident(name) for name, _ in latest_columns(definition))
-    # Records of the topic's current incarnation come first: an earlier one's rows (marked
-    # "<topic>@<id>" by streamduck.load.reposition) reuse offsets, so theirs compare with nothing.
-    current = f"({quote_ident(TOPIC)} = {quote_string(definition.topic)})"
     newest = (
         f"SELECT * FROM {landed} WHERE {quote_ident(KEY)} IS NOT NULL QUALIFY row_number() OVER "
-        f"(PARTITION BY {quote_ident(KEY)} ORDER BY {current} DESC, ROWOFFSET DESC, {quote_ident(TIMESTAMP)} DESC) = 1"
+        f"(PARTITION BY {quote_ident(KEY)} ORDER BY {recency(definition)} DESC) = 1"
     )
     return f"SELECT {names} FROM ({newest}) WHERE {quote_ident(VALUE)} IS NOT NULL"
 
@@ -241,6 +238,17 @@ def history_select(name: str, topic: str) -> str:
         f"SELECT * FROM {qualified(RAW_SCHEMA, name)} WHERE {quote_ident(VALUE)} IS NOT NULL "
         f"AND {quote_ident(KEY)} IS NOT NULL AND {quote_ident(TOPIC)} = {quote_string(topic)}"
     )
+
+
+def recency(definition: SourceDefinition) -> str:
+    """How new a landing row is, as a value to order by (greater: newer): a record of the topic's
+    current incarnation, then by offset, then by timestamp (the partition only breaks exact ties).
+
+    An earlier incarnation's rows (marked "<topic>@<id>" by streamduck.load.reposition) reuse
+    offsets, so theirs compare with nothing: they come first.
+    """
+    current = f"({quote_ident(TOPIC)} = {quote_string(definition.topic)})"
+    return f"({current}, ROWOFFSET, {quote_ident(TIMESTAMP)}, ROWPARTITION)"
 
 
 def view_query(definition: SourceDefinition) -> str:
