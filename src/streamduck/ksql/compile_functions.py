@@ -828,20 +828,64 @@ def _java_time_text(wall: str) -> str:
 
 
 def _typed_to_json_string(node: exp.Expr) -> exp.Expr:
-    """TO_JSON_STRING: NULL is 'null'; a TIMESTAMP or TIME is written as Java writes it, BYTES as base64."""
+    """TO_JSON_STRING: NULL is 'null'; TIMESTAMP, TIME, DATE and BYTES are written as ksqlDB's
+    JSON mapper writes them, at any depth inside a STRUCT, ARRAY or MAP."""
     value = node.expressions[0]
-    type_name = value.type.this.name if getattr(value, "type", None) is not None else "UNKNOWN"
-    x = value.sql("duckdb")
-    if type_name.startswith("TIMESTAMP") or type_name == "DATETIME":
-        text = f"strftime({x}, '%Y-%m-%d') || 'T' || {_java_time_text(x)}"
-        return parse_sql(f"coalesce('\"' || {text} || '\"', 'null')")
-    if type_name in ("VARBINARY", "BLOB", "BINARY"):  # Jackson writes bytes as base64
-        return parse_sql(f"coalesce('\"' || to_base64({x}) || '\"', 'null')")
-    if type_name == "TIME":
-        return parse_sql(
-            f"coalesce('\"' || {_java_time_text(f'(DATE {chr(39)}1970-01-01{chr(39)} + {x})')} || '\"', 'null')"
+    data_type = getattr(value, "type", None)
+    return parse_sql(f"coalesce({_json_text(value.sql('duckdb'), data_type, 0)}, 'null')")
+
+
+_JAVA_TYPED = ("TIMESTAMP", "DATETIME", "TIME", "DATE", "VARBINARY", "BLOB", "BINARY")
+
+
+def _json_text(x: str, data_type: exp.DataType | None, depth: int) -> str:
+    """SQL for the JSON text of ``x`` (SQL NULL when ``x`` is NULL), by its type: DuckDB's
+    ``to_json`` for what it writes as ksqlDB does, spelled out for the types it writes otherwise."""
+    from sqlglot import exp
+
+    if data_type is None or not any(
+        t.this.name.startswith(_JAVA_TYPED) for t in data_type.find_all(exp.DataType)
+    ):
+        return f"CAST(to_json({x}) AS VARCHAR)"
+    kind = data_type.this.name
+    if kind.startswith(("TIMESTAMP", "DATETIME")):  # Jackson's yyyy-MM-dd'T'HH:mm:ss.SSS
+        return f"'\"' || strftime({x}, '%Y-%m-%dT%H:%M:%S.%g') || '\"'"
+    if kind.startswith("TIME"):  # java.time.LocalTime.toString
+        return f"'\"' || {_java_time_text(f'(DATE {chr(39)}1970-01-01{chr(39)} + {x})')} || '\"'"
+    if kind == "DATE":
+        return f"'\"' || strftime({x}, '%Y-%m-%d') || '\"'"
+    if kind in ("VARBINARY", "BLOB", "BINARY"):  # Jackson writes bytes as base64
+        return f"'\"' || to_base64({x}) || '\"'"
+    element = f"__json{depth}"
+    if kind == "ARRAY":
+        inner = _json_text(element, data_type.expressions[0], depth + 1)
+        items = f"list_transform({x}, lambda {element}: coalesce({inner}, 'null'))"
+        return f"CASE WHEN {x} IS NOT NULL THEN '[' || array_to_string({items}, ',') || ']' END"
+    if kind == "MAP":
+        key_type, value_type = data_type.expressions
+        inner = _json_text(f"{element}.value", value_type, depth + 1)
+        entries = (
+            f"list_transform(map_entries({x}), lambda {element}: "
+            f"CAST(to_json(CAST({element}.key AS VARCHAR)) AS VARCHAR) || ':' || coalesce({inner}, 'null'))"
         )
-    return parse_sql(f"coalesce(CAST(to_json({x}) AS VARCHAR), 'null')")
+        return f"CASE WHEN {x} IS NOT NULL THEN '{{' || array_to_string({entries}, ',') || '}}' END"
+    if kind == "STRUCT":
+        # The field names as DuckDB holds them (sqlglot's schema lower-cases them; struct_extract
+        # does not mind): ksqlDB writes them as declared, upper-case unless quoted.
+        names = f"json_keys(to_json({x}))"
+        fields = []
+        for i, field in enumerate(data_type.expressions, start=1):
+            inner = _json_text(
+                f"struct_extract({x}, {_sql_string(field.name)})", field.args.get("kind"), depth + 1
+            )
+            fields.append(f"CAST(to_json({names}[{i}]) AS VARCHAR) || ':' || coalesce({inner}, 'null')")
+        joined = " || ',' || ".join(fields)
+        return f"CASE WHEN {x} IS NOT NULL THEN '{{' || {joined} || '}}' END"
+    return f"CAST(to_json({x}) AS VARCHAR)"
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 _URL_PARTS = {"PATH": 4, "QUERY": 5, "FRAGMENT": 6}

@@ -299,3 +299,11 @@ CREATE STREAM output AS SELECT id, EXTRACTJSONFIELD(j, '$.a') AS a, ASIN(x) AS a
 --@input: INPUT {"key": "2", "value": {"j": "not json", "x": 2.0}}
 --@output: OUTPUT {"ID": "1", "A": "v", "ASN": 1.5707963267948966, "ACS": 0.0, "CT": Infinity}
 --@output: OUTPUT {"ID": "2", "A": null, "ASN": NaN, "ACS": NaN, "CT": Infinity}
+
+--@test: TO_JSON_STRING writes timestamps, times, dates and bytes inside structs and arrays as ksqlDB's JSON mapper does
+CREATE STREAM input (id STRING KEY, ts TIMESTAMP, s STRUCT<AT TIMESTAMP, RAW BYTES, ON DATE, T TIME, N INT>) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, TO_JSON_STRING(ts) AS j1, TO_JSON_STRING(s) AS j2, TO_JSON_STRING(ARRAY[ts, NULL]) AS j3 FROM input;
+--@input: INPUT {"key": "k", "value": {"ts": 60220000000, "s": {"AT": 60220000001, "RAW": "IQ==", "ON": 1000, "T": 60220000, "N": 7}}}
+--@input: INPUT {"key": "n", "value": {"ts": null, "s": null}}
+--@output: OUTPUT {"ID": "k", "J1": "\"1971-11-28T23:46:40.000\"", "J2": "{\"AT\":\"1971-11-28T23:46:40.001\",\"RAW\":\"IQ==\",\"ON\":\"1972-09-27\",\"T\":\"16:43:40\",\"N\":7}", "J3": "[\"1971-11-28T23:46:40.000\",null]"}
+--@output: OUTPUT {"ID": "n", "J1": "null", "J2": "null", "J3": "[null,null]"}
