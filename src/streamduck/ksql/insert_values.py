@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import struct
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -255,16 +254,13 @@ def _json(
 
 
 def _kafka_bytes(column: Column, value: Any) -> bytes:
-    base = column.type.upper().split("(")[0]
-    if base in ("INT", "INTEGER"):
-        return struct.pack(">i", value)
-    if base == "BIGINT":
-        return struct.pack(">q", value)
-    if base == "DOUBLE":
-        return struct.pack(">d", value)
-    if base == "BYTES":
-        return bytes(value)
-    return str(value).encode()
+    """A KAFKA-format key or value: Kafka's primitive serializers (as a transform writes keys)."""
+    from streamduck.transform.encode import KeyEncoder
+    from streamduck.warehouse.coerce import column_duckdb_type
+
+    (data,) = KeyEncoder("KAFKA", [column_duckdb_type(column)]).encode_all([value])
+    assert data is not None, "a NULL value has no bytes"
+    return data
 
 
 def _delimited(fields: list[Any]) -> str:
