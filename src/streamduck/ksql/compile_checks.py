@@ -59,7 +59,15 @@ def _type_text(data_type: exp.DataType) -> str | None:
     if name == "ARRAY" and data_type.expressions:
         inner = _type_text(data_type.expressions[0])
         return f"ARRAY<{inner}>" if inner else None
-    if name in ("MAP", "STRUCT"):
+    if name == "MAP" and len(data_type.expressions) == 2:
+        key, value = (_type_text(t) for t in data_type.expressions)
+        return f"MAP<{key}, {value}>" if key and value else "MAP"
+    if name == "STRUCT":  # as ksqlDB prints it: STRUCT<`F0` STRING, `F1` INTEGER>
+        fields = [(f.name, _type_text(f.args["kind"])) for f in data_type.expressions if f.args.get("kind")]
+        if not fields or any(t is None for _, t in fields):
+            return "STRUCT"
+        return "STRUCT<" + ", ".join(f"`{n}` {t}" for n, t in fields) + ">"
+    if name == "MAP":
         return name
     return None  # NULL, UNKNOWN: no type yet
 
@@ -189,12 +197,24 @@ def _check_cast(node: exp.Expr) -> None:
     if source is None or target is None:
         return
     source_category, target_category = _category(source), _category(target)
-    if source_category in ("ARRAY", "MAP", "STRUCT") or target_category in ("ARRAY", "MAP", "STRUCT"):
+    if target_category == "string":  # anything has a text form (Java's toString)
+        allowed = True
+    elif source_category in ("ARRAY", "MAP", "STRUCT") or target_category in ("ARRAY", "MAP", "STRUCT"):
         allowed = source_category == target_category
     else:
         allowed = target_category in _CASTABLE.get(source_category or "", {target_category})
     if not allowed:
-        raise DefinitionError(f"Cast of {source} to {target} is not supported")
+        raise DefinitionError(f"{_clause_prefix(node)}Cast of {source} to {target} is not supported")
+
+
+def _clause_prefix(node: exp.Expr) -> str:
+    """ksqlDB names the clause an expression failed in: ``Invalid Select: `` for the projection,
+    ``Invalid Predicate: `` for WHERE."""
+    from sqlglot import exp
+
+    while node.parent is not None and not isinstance(node.parent, exp.Select):
+        node = node.parent
+    return {"expressions": "Invalid Select: ", "where": "Invalid Predicate: "}.get(node.arg_key or "", "")
 
 
 def _check_case(node: exp.Case) -> None:

@@ -459,12 +459,17 @@ class QueryCompiler:
 
         from streamduck.ksql.types import UnsupportedType, duckdb_type_of
 
+        if node.args["to"].this == exp.DataType.Type.NULL:  # not a type in ksqlDB's grammar
+            raise DefinitionError("Syntax error at or near 'NULL'")
         try:
             target = duckdb_type_of(node.args["to"])
         except UnsupportedType as exc:
             raise DefinitionError(f"CAST: {exc}") from None
         # ksqlDB returns NULL for a value that does not convert (and logs it); it never fails a query.
-        cast = exp.TryCast(this=node.this, to=exp.DataType.build(target, dialect="duckdb"))
+        to = exp.DataType.build(target, dialect="duckdb")
+        for field in to.find_all(exp.Identifier):  # struct fields keep their case through qualify
+            field.meta["case_sensitive"] = True
+        cast = exp.TryCast(this=node.this, to=to)
         cast.meta["ksql_cast"] = True
         return cast
 

@@ -369,3 +369,18 @@ CREATE TYPE point AS STRUCT<x DOUBLE, y DOUBLE>;
 CREATE TYPE point AS STRUCT<x INT, y INT>;
 DROP TYPE point;
 CREATE STREAM input (id STRING KEY, p POINT) WITH (kafka_topic='t', value_format='JSON');
+
+--@test: CAST - a string to a struct, named with the clause and the struct's fields
+--@expected.message: Invalid Select: Cast of STRING to STRUCT<`X` INTEGER, `y` STRING> is not supported
+CREATE STREAM input (id STRING KEY, s STRING) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, CAST(s AS STRUCT<x INT, `y` STRING>) AS p FROM input;
+
+--@test: CAST - a number to a map in WHERE
+--@expected.message: Invalid Predicate: Cast of INTEGER to MAP<STRING, INTEGER> is not supported
+CREATE STREAM input (id STRING KEY, n INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id FROM input WHERE CAST(n AS MAP<STRING, INT>) IS NULL;
+
+--@test: CAST - to NULL
+--@expected.message: Syntax error at or near 'NULL'
+CREATE STREAM input (id STRING KEY, n INT) WITH (kafka_topic='t', value_format='JSON');
+CREATE STREAM output AS SELECT id, CAST(n AS NULL) AS x FROM input;

@@ -33,3 +33,9 @@ CREATE TABLE output AS SELECT region, COUNT(*) AS n FROM users GROUP BY region;
 --@input: USERS {"key": "bob", "value": null}
 --@output: OUTPUT {"REGION": "east", "N": 0}
 --@output: OUTPUT {"REGION": "west", "N": 1}
+
+--@test: CAST to a STRUCT keeps its field names as declared; any value casts to STRING
+CREATE STREAM input (id STRING KEY, s STRUCT<A BIGINT, B STRING>, l ARRAY<INT>) WITH (kafka_topic='values_cast_struct', value_format='JSON');
+CREATE STREAM output AS SELECT id, CAST(s AS STRUCT<A STRING, `c` INT>) AS t, CAST(l AS STRING) AS ls FROM input;
+--@input: INPUT {"key": "k", "value": {"s": {"A": 1, "B": "x"}, "l": [1, 3]}}
+--@output: OUTPUT {"ID": "k", "T": {"A": "1", "c": null}, "LS": "[1, 3]"}
