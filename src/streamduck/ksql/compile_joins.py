@@ -46,6 +46,9 @@ def apply_joins(compiler: QueryCompiler, select: exp.Expr) -> None:
             before = interval_ms(within.args["before"], "WITHIN")
             after = interval_ms(within.args["after"], "WITHIN")
             _add_time_bounds(join, left_alias, right_alias, before, after)
+            outer = _SIDES[(side or "").upper() or None]
+            if outer != "INNER" and within.args.get("grace") is None and len(joins) == 1:
+                _emit_unmatched_eagerly(compiler, select, join, outer)
 
 
 _SHOWN_TYPES = {"INNER": "[INNER]", "LEFT": "LEFT [OUTER]", "RIGHT": "RIGHT [OUTER]", "FULL": "[FULL] OUTER"}
@@ -124,3 +127,63 @@ def _add_time_bounds(join: exp.Expr, left: str, right: str, before: int, after: 
         read="duckdb",
     )
     join.set("on", exp.and_(join.args["on"], bounds))
+
+
+def _emit_unmatched_eagerly(compiler: QueryCompiler, select: exp.Expr, join: exp.Expr, outer: str) -> None:
+    """A stream-stream outer join without GRACE PERIOD emits a row with NULLs for the other side
+    as a row arrives with no match yet, and the joined rows as matches arrive later (Kafka Streams'
+    ``JoinWindows.of``, which ksqlDB uses without a grace period; its QTT joins.json shows both).
+
+    Each side that may go unmatched gets a marker row of NULLs; a row is joined with the other
+    side's marker when nothing matched before it arrived (ROWTIME order, the right side first on
+    ties). The join becomes an inner join over the sides and their markers.
+    """
+    import sqlglot
+    from sqlglot import exp
+
+    from_ = select.args.get("from_") or select.args.get("from")
+    assert from_ is not None
+    left, right = from_.this, join.this
+    condition = join.args["on"]
+    sides = {"LEFT": (True, False), "RIGHT": (False, True), "FULL": (True, True)}[outer]
+
+    def marked(table: exp.Expr, other: exp.Expr, own_first: str, may_miss: bool) -> exp.Expr:
+        """``table`` as a subquery with ``__M`` (1: the marker row) and ``__EARLY`` (matched before)."""
+        name = compiler.sources[0 if table is left else 1][0]
+        inner_other = other.copy()
+        earlier = sqlglot.parse_one(
+            own_first.format(own=table.alias_or_name, other=other.alias_or_name), read="duckdb"
+        )
+        matched_before = exp.Exists(
+            this=exp.select("1").from_(inner_other).where(exp.and_(condition.copy(), earlier))
+        )
+        rows = exp.select("*", exp.alias_(exp.Literal.number(0), "__M", quoted=True)).from_(table.copy())
+        rows = rows.select(exp.alias_(matched_before if may_miss else exp.false(), "__EARLY", quoted=True))
+        nulls = [exp.alias_(exp.null(), column, quoted=True) for column in compiler.columns_of(name)]
+        marker = exp.select(
+            *nulls,
+            exp.alias_(exp.Literal.number(1), "__M", quoted=True),
+            exp.alias_(exp.false(), "__EARLY", quoted=True),
+        )
+        union = exp.union(rows, marker, distinct=False)
+        return union.subquery(exp.to_identifier(table.alias_or_name))
+
+    def flag(table: exp.Expr, column: str) -> exp.Expr:
+        return exp.column(column, table=table.alias_or_name, quoted=True)
+
+    real = lambda t: exp.EQ(this=flag(t, "__M"), expression=exp.Literal.number(0))  # noqa: E731
+    marker = lambda t: exp.EQ(this=flag(t, "__M"), expression=exp.Literal.number(1))  # noqa: E731
+    # On a tie the right row came first: a left row sees a right one of the same ROWTIME as earlier.
+    left_first, right_first = "{other}.ROWTIME <= {own}.ROWTIME", "{other}.ROWTIME < {own}.ROWTIME"
+    options = [exp.and_(condition.copy(), real(left), real(right))]
+    if sides[0]:
+        options.append(exp.and_(real(left), marker(right), exp.Not(this=flag(left, "__EARLY"))))
+    if sides[1]:
+        options.append(exp.and_(marker(left), real(right), exp.Not(this=flag(right, "__EARLY"))))
+    new_left = marked(left, right, left_first, sides[0])
+    new_right = marked(right, left, right_first, sides[1])
+    from_.set("this", new_left)
+    join.set("this", new_right)
+    join.set("on", exp.or_(*options))
+    join.set("side", None)
+    join.set("kind", None)

@@ -486,9 +486,21 @@ class QueryCompiler:
         for column in (*PSEUDO_COLUMNS, *WINDOW_BOUNDS):
             if column in names or column not in self.columns_of(relation):
                 continue
-            select.append("expressions", exp.column(column, table=alias, quoted=True))
+            carried: exp.Expr = exp.column(column, table=alias, quoted=True)
+            if column == "ROWTIME" and self._stream_stream_join():
+                # A joined row's ROWTIME is the later of its two rows' (ksqlDB, Kafka Streams);
+                # the rows come in that order, as the join emits them.
+                other = exp.column(column, table=self.sources[1][1], quoted=True)
+                carried = exp.func("greatest", carried, other)
+                select.set("order", exp.Order(expressions=[exp.Ordered(this=carried.copy())]))
+            select.append("expressions", carried)
             added.append(column)
         return added
+
+    def _stream_stream_join(self) -> bool:
+        return len(self.sources) == 2 and all(
+            self.kinds.get(n, "STREAM") == "STREAM" for n, _ in self.sources
+        )
 
     def _resolve_and_fix_types(self, select: exp.Expr) -> exp.Expr:
         from sqlglot.errors import OptimizeError

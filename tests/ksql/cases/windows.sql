@@ -237,3 +237,35 @@ CREATE TABLE S2 as SELECT ROWKEY, count(1) * windowend FROM test WINDOW TUMBLING
 --@input: TEST {"key": 0, "value": {}, "timestamp": 13251}
 --@output: S2 {"ROWKEY": 0, "WINDOWSTART": 10000, "WINDOWEND": 11000, "KSQL_COL_0": 22000}
 --@output: S2 {"ROWKEY": 0, "WINDOWSTART": 13000, "WINDOWEND": 14000, "KSQL_COL_0": 14000}
+
+-- Stream-stream outer joins without GRACE PERIOD emit eagerly (Kafka Streams' JoinWindows.of)
+
+--@test: a stream-stream left join emits the unmatched left row, then the match (QTT joins.json)
+CREATE STREAM L (ID INT KEY, V0 INT, V1 INT) WITH (kafka_topic='left_topic', value_format='JSON');
+CREATE STREAM R (ID INT KEY, V0 INT, V1 INT) WITH (kafka_topic='right_topic', value_format='JSON');
+CREATE STREAM OUTPUT as SELECT L.ID, R.ID, L.V0, R.V1 FROM L LEFT JOIN R WITHIN 1 SECOND ON L.id = R.id;
+--@input: L {"key": 1, "value": {"V0": 2, "V1": 3}, "timestamp": 0}
+--@input: R {"key": 1, "value": {"V0": 4, "V1": 5}, "timestamp": 100}
+--@output: OUTPUT {"L_ID": 1, "R_ID": null, "L_V0": 2, "R_V1": null}
+--@output: OUTPUT {"L_ID": 1, "R_ID": 1, "L_V0": 2, "R_V1": 5}
+
+--@test: left join when the right row came first
+CREATE STREAM L (A INT KEY, B INT, C INT) WITH (kafka_topic='LEFT', value_format='JSON');
+CREATE STREAM R (A INT KEY, B INT, C INT) WITH (kafka_topic='RIGHT', value_format='JSON');
+CREATE STREAM OUTPUT AS SELECT * FROM L LEFT JOIN R WITHIN 10 SECONDS ON L.A = R.A;
+--@input: R {"key": 0, "value": {"B": -1, "C": -2}, "timestamp": 10}
+--@input: L {"key": 0, "value": {"B": 1, "C": 2}, "timestamp": 10}
+--@input: L {"key": 5, "value": {"B": 7, "C": 8}, "timestamp": 20}
+--@output: OUTPUT {"L_A": 0, "L_B": 1, "L_C": 2, "R_A": 0, "R_B": -1, "R_C": -2}
+--@output: OUTPUT {"L_A": 5, "L_B": 7, "L_C": 8, "R_A": null, "R_B": null, "R_C": null}
+
+--@test: full outer join emits each side unmatched, then the match
+CREATE STREAM L (ID INT KEY, X INT) WITH (kafka_topic='l', value_format='JSON');
+CREATE STREAM R (ID INT KEY, Y INT) WITH (kafka_topic='r', value_format='JSON');
+CREATE STREAM OUTPUT AS SELECT L.ID, R.ID, L.X, R.Y FROM L FULL OUTER JOIN R WITHIN 1 SECOND ON L.ID = R.ID;
+--@input: R {"key": 2, "value": {"Y": 20}, "timestamp": 0}
+--@input: L {"key": 1, "value": {"X": 10}, "timestamp": 5}
+--@input: L {"key": 2, "value": {"X": 11}, "timestamp": 6}
+--@output: OUTPUT {"L_ID": null, "R_ID": 2, "L_X": null, "R_Y": 20}
+--@output: OUTPUT {"L_ID": 1, "R_ID": null, "L_X": 10, "R_Y": null}
+--@output: OUTPUT {"L_ID": 2, "R_ID": 2, "L_X": 11, "R_Y": 20}
