@@ -58,7 +58,8 @@ def produce_people(settings: Settings, topic: str, count: int, start: int = 0) -
 
 
 def topic_coordinates(settings: Settings, topic: str) -> set[tuple[int, int]]:
-    """Every (partition, offset) in the topic, read to the end (drained until a poll is empty)."""
+    """Every (partition, offset) in the topic: each partition read up to the high watermark its fetch
+    responses report (the development broker's ListOffsets can under-report a partition's end)."""
     from kafka import TopicPartition
 
     client = consumer(settings)
@@ -67,15 +68,19 @@ def topic_coordinates(settings: Settings, topic: str) -> set[tuple[int, int]]:
         client.assign(tps)
         client.seek_to_beginning(*tps)
         seen: set[tuple[int, int]] = set()
-        empty = 0
-        while empty < 2:
-            batch = client.poll(timeout_ms=1000, max_records=50_000)
-            empty = 0 if batch else empty + 1
-            for tp, records in batch.items():
+        deadline = time.monotonic() + 60
+        while not all(_read_to_the_end(client, tp) for tp in tps):
+            assert time.monotonic() < deadline, f"{topic} was not read to its end within 60 s"
+            for tp, records in client.poll(timeout_ms=200, max_records=50_000).items():
                 seen.update((tp.partition, r.offset) for r in records)
         return seen
     finally:
         client.close()
+
+
+def _read_to_the_end(client, tp) -> bool:  # type: ignore[no-untyped-def]
+    highwater = client.highwater(tp)  # None until a fetch response for the partition arrived
+    return highwater is not None and client.position(tp) >= highwater
 
 
 def warehouse_rows(settings: Settings, sql: str, params: list | None = None) -> list[tuple]:
