@@ -9,6 +9,7 @@ import shutil
 import duckdb
 import pytest
 
+from streamduck.produce import generate
 from streamduck.settings import Settings
 from tests.conftest import REPO_ROOT
 
@@ -153,8 +154,10 @@ def test_airflow_tasks_and_a_follower_write_one_ducklake_at_once_exactly_once(
     from tests.load.test_kill import start_follower
 
     people_stream(lake_settings, topic_name)
-    _run_dags(
-        run_python, lake_settings, ("streamduck_fake_data", {"stream": "people", "count": 3000, "rate": 0})
+    # Fed in-process: the fake-data DAG has tests of its own, and each DAG process costs Airflow's import.
+    people = lake_settings.model_copy(update={"producers_dir": REPO_ROOT / "producers"})
+    assert (
+        generate(people, "people", topic=topic_name, count=3000, seed=3, bad_ratio=0.02).acknowledged == 3000
     )
     follower = start_follower(env_for(lake_settings), "g-lake-follower")
     try:
