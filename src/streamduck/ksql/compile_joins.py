@@ -47,8 +47,12 @@ def apply_joins(compiler: QueryCompiler, select: exp.Expr) -> None:
             after = interval_ms(within.args["after"], "WITHIN")
             _add_time_bounds(join, left_alias, right_alias, before, after)
             outer = _SIDES[(side or "").upper() or None]
-            if outer != "INNER" and within.args.get("grace") is None and len(joins) == 1:
-                _emit_unmatched_eagerly(compiler, select, join, outer)
+            if outer != "INNER" and len(joins) == 1:
+                grace = within.args.get("grace")
+                closing = None
+                if grace is not None:
+                    closing = (before, after, interval_ms(grace, "GRACE PERIOD", allow_zero=True))
+                _emit_unmatched(compiler, select, join, outer, closing)
 
 
 _SHOWN_TYPES = {"INNER": "[INNER]", "LEFT": "LEFT [OUTER]", "RIGHT": "RIGHT [OUTER]", "FULL": "[FULL] OUTER"}
@@ -129,17 +133,29 @@ def _add_time_bounds(join: exp.Expr, left: str, right: str, before: int, after: 
     join.set("on", exp.and_(join.args["on"], bounds))
 
 
-def _emit_unmatched_eagerly(compiler: QueryCompiler, select: exp.Expr, join: exp.Expr, outer: str) -> None:
-    """A stream-stream outer join without GRACE PERIOD emits a row with NULLs for the other side
-    as a row arrives with no match yet, and the joined rows as matches arrive later (Kafka Streams'
-    ``JoinWindows.of``, which ksqlDB uses without a grace period; its QTT joins.json shows both).
+def _emit_unmatched(
+    compiler: QueryCompiler,
+    select: exp.Expr,
+    join: exp.Expr,
+    outer: str,
+    closing: tuple[int, int, int] | None,
+) -> None:
+    """When a stream-stream outer join emits a row with NULLs for the other side, as Kafka Streams does.
 
-    Each side that may go unmatched gets a marker row of NULLs; a row is joined with the other
-    side's marker when nothing matched before it arrived (ROWTIME order, the right side first on
-    ties). The join becomes an inner join over the sides and their markers.
+    Without GRACE PERIOD (``closing`` None; ksqlDB then uses ``JoinWindows.of``) it is eager: a row
+    that arrives with no match yet gives a row with NULLs, and each later match a joined row (QTT
+    joins.json shows both). With one (``closing``: before, after and grace, in ms) a row with no
+    match at all gives its NULL row once its window closed: stream time (the newest ROWTIME of both
+    sides) passed its ROWTIME plus the window on its side plus the grace period.
+
+    Each side that may go unmatched gets a marker row of NULLs, which a row of the other side joins
+    when it goes unmatched (ROWTIME order, the right row first on ties); the join becomes an inner
+    join over the sides and their markers.
     """
     import sqlglot
     from sqlglot import exp
+
+    from streamduck.ksql.names import quote_sql
 
     from_ = select.args.get("from_") or select.args.get("from")
     assert from_ is not None
@@ -175,11 +191,33 @@ def _emit_unmatched_eagerly(compiler: QueryCompiler, select: exp.Expr, join: exp
     marker = lambda t: exp.EQ(this=flag(t, "__M"), expression=exp.Literal.number(1))  # noqa: E731
     # On a tie the right row came first: a left row sees a right one of the same ROWTIME as earlier.
     left_first, right_first = "{other}.ROWTIME <= {own}.ROWTIME", "{other}.ROWTIME < {own}.ROWTIME"
+    unmatched_left: exp.Expr = exp.Not(this=flag(left, "__EARLY"))
+    unmatched_right: exp.Expr = exp.Not(this=flag(right, "__EARLY"))
+    if closing is not None:  # any match at all counts, and the window must have closed
+        left_first = right_first = "TRUE"
+        before, after, grace = closing
+        names = [quote_sql(compiler.sources[i][0]) for i in (0, 1)]
+        now = f"(SELECT max(ROWTIME) FROM (SELECT ROWTIME FROM {names[0]} UNION ALL SELECT ROWTIME FROM {names[1]}))"
+        for side_table, reach in ((left, after), (right, before)):
+            closed = sqlglot.parse_one(
+                f"{quote_sql(side_table.alias_or_name)}.ROWTIME + {reach + grace} < {now}", read="duckdb"
+            )
+            if side_table is left:
+                unmatched_left = exp.and_(unmatched_left, closed)
+            else:
+                unmatched_right = exp.and_(unmatched_right, closed)
+    if closing is not None:  # a NULL row is emitted when its window closes, after earlier matches
+        compiler.emission_order = sqlglot.parse_one(
+            f"CASE WHEN {quote_sql(right.alias_or_name)}.__M = 1 THEN {quote_sql(left.alias_or_name)}.ROWTIME + "
+            f"{closing[1] + closing[2]} WHEN {quote_sql(left.alias_or_name)}.__M = 1 THEN "
+            f"{quote_sql(right.alias_or_name)}.ROWTIME + {closing[0] + closing[2]} END",
+            read="duckdb",
+        )
     options = [exp.and_(condition.copy(), real(left), real(right))]
     if sides[0]:
-        options.append(exp.and_(real(left), marker(right), exp.Not(this=flag(left, "__EARLY"))))
+        options.append(exp.and_(real(left), marker(right), unmatched_left))
     if sides[1]:
-        options.append(exp.and_(marker(left), real(right), exp.Not(this=flag(right, "__EARLY"))))
+        options.append(exp.and_(marker(left), real(right), unmatched_right))
     new_left = marked(left, right, left_first, sides[0])
     new_right = marked(right, left, right_first, sides[1])
     from_.set("this", new_left)

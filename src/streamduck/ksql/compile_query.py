@@ -37,6 +37,7 @@ class QueryCompiler:
         self.sources: list[tuple[str, str]] = []  # (relation name, alias), FROM first
         self.aggregates = 0
         self.histories: dict[str, str] = {}  # TABLE relation -> every version of its rows
+        self.emission_order: exp.Expr | None = None  # when a join emits a row, if not its ROWTIME
 
     # --- driver ---------------------------------------------------------------------------------
 
@@ -492,7 +493,10 @@ class QueryCompiler:
                 # the rows come in that order, as the join emits them.
                 other = exp.column(column, table=self.sources[1][1], quoted=True)
                 carried = exp.func("greatest", carried, other)
-                select.set("order", exp.Order(expressions=[exp.Ordered(this=carried.copy())]))
+                emitted = carried.copy()
+                if self.emission_order is not None:  # NULL rows of an outer join with a grace period
+                    emitted = exp.Coalesce(this=self.emission_order.copy(), expressions=[emitted])
+                select.set("order", exp.Order(expressions=[exp.Ordered(this=emitted)]))
             select.append("expressions", carried)
             added.append(column)
         return added

@@ -269,3 +269,24 @@ CREATE STREAM OUTPUT AS SELECT L.ID, R.ID, L.X, R.Y FROM L FULL OUTER JOIN R WIT
 --@output: OUTPUT {"L_ID": null, "R_ID": 2, "L_X": null, "R_Y": 20}
 --@output: OUTPUT {"L_ID": 1, "R_ID": null, "L_X": 10, "R_Y": null}
 --@output: OUTPUT {"L_ID": 2, "R_ID": 2, "L_X": 11, "R_Y": 20}
+
+--@test: a stream-stream left join with a grace period emits the unmatched row once its window closed
+CREATE STREAM L (ID INT KEY, X INT) WITH (kafka_topic='l', value_format='JSON');
+CREATE STREAM R (ID INT KEY, Y INT) WITH (kafka_topic='r', value_format='JSON');
+CREATE STREAM OUTPUT AS SELECT L.ID, X, Y FROM L LEFT JOIN R WITHIN 10 SECONDS GRACE PERIOD 5 SECONDS ON L.ID = R.ID;
+--@input: L {"key": 1, "value": {"X": 10}, "timestamp": 0}
+--@input: L {"key": 2, "value": {"X": 20}, "timestamp": 1000}
+--@input: R {"key": 2, "value": {"Y": 21}, "timestamp": 3000}
+--@input: L {"key": 3, "value": {"X": 30}, "timestamp": 15001}
+--@output: OUTPUT {"L_ID": 2, "X": 20, "Y": 21}
+--@output: OUTPUT {"L_ID": 1, "X": 10, "Y": null}
+
+--@test: a stream-stream left join with a grace period holds back the unmatched row until its window closes
+CREATE STREAM L (ID INT KEY, X INT) WITH (kafka_topic='l', value_format='JSON');
+CREATE STREAM R (ID INT KEY, Y INT) WITH (kafka_topic='r', value_format='JSON');
+CREATE STREAM OUTPUT AS SELECT L.ID, X, Y FROM L LEFT JOIN R WITHIN 10 SECONDS GRACE PERIOD 5 SECONDS ON L.ID = R.ID;
+--@input: L {"key": 1, "value": {"X": 10}, "timestamp": 0}
+--@input: L {"key": 2, "value": {"X": 20}, "timestamp": 1000}
+--@input: R {"key": 2, "value": {"Y": 21}, "timestamp": 3000}
+--@input: L {"key": 3, "value": {"X": 30}, "timestamp": 14000}
+--@output: OUTPUT {"L_ID": 2, "X": 20, "Y": 21}
