@@ -21,6 +21,7 @@ from streamduck.kafka.admin import delete_topic
 from streamduck.load.sources import default_group
 from tests.conftest import STREAMDUCK_BIN
 from tests.load.conftest import check_exactly_once, produce, produce_people, warehouse_rows
+from tests.load.test_kill import wait_for_rows_above
 
 PEOPLE = (
     "CREATE STREAM people (id STRING KEY, name STRING, age INT) "
@@ -133,14 +134,7 @@ def test_broker_restart_under_a_following_loader_stops_it_with_the_named_error(
         stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            done, _ = streamduck(env, "sql", "SELECT count(*) AS n FROM raw.PEOPLE", "--format", "csv")
-            if done.returncode == 0 and done.stdout.split()[-1] == "1000":
-                break
-            time.sleep(0.5)
-        else:
-            pytest.fail("the follower did not load the first 1000 records")
+        wait_for_rows_above(settings, 999, timeout_s=60)  # the follower loaded the first 1000 records
         restart(own_broker)
         started = time.monotonic()
         try:
@@ -210,9 +204,9 @@ def test_reset_to_an_offset_and_to_a_time_then_load_is_exact(cli_env, settings, 
     )
     ok(cli_env, "ksql", "apply")
     produce_people(settings, topic_name, 500)
-    time.sleep(1.5)
+    time.sleep(0.1)  # records carry millisecond timestamps: "middle" lies strictly between the halves
     middle = time.time()
-    time.sleep(0.5)
+    time.sleep(0.1)
     produce_people(settings, topic_name, 500, start=500)
     ok(cli_env, "load", "--until-caught-up")
 
