@@ -89,7 +89,9 @@ def test_push_query_prints_new_rows_until_interrupted(settings, cli_env, topic_n
     _land(settings.warehouse, 0, "before")
     proc = _push_query(cli_env, "SELECT id, n * 10 AS tens FROM events EMIT CHANGES")
     try:
-        time.sleep(2.5)  # the first poll marks where the query starts (like auto.offset.reset=latest)
+        # The first poll marks where the query starts (like auto.offset.reset=latest); it says so.
+        lines = iter(proc.stderr.readline, "")  # ends when the process does
+        assert any(line.startswith("Press Ctrl-C") for line in lines), "the push query never started"
         _land(settings.warehouse, 1, "after-1")
         _land(settings.warehouse, 2, "after-2")
         lines = _read_lines(proc, 2, timeout_s=20)

@@ -32,8 +32,15 @@ def sql(
         result = run_query(settings, parsed)
         render(result.rows, fmt, result.columns)
         return
+
+    def started() -> None:  # like ksqlDB's CLI; on stderr, so piped rows stay clean
+        typer.echo("Press Ctrl-C to stop: new rows print as they land.", err=True)
+
     try:  # like ksqlDB's, a push query with LIMIT n ends after n rows
-        for batch in push_query(settings, parsed, from_beginning=from_beginning, poll_s=poll_ms / 1000):
+        pushed = push_query(
+            settings, parsed, from_beginning=from_beginning, poll_s=poll_ms / 1000, on_started=started
+        )
+        for batch in pushed:
             render(batch.rows, fmt, batch.columns)
             sys.stdout.flush()  # a pipe is block-buffered: show each batch as it lands
     except KeyboardInterrupt:

@@ -257,11 +257,13 @@ def push_query(
     from_beginning: bool = False,
     poll_s: float = 1.0,
     should_stop: Callable[[], bool] = lambda: False,
+    on_started: Callable[[], None] = lambda: None,
 ) -> Iterator[QueryResult]:
     """Yield new rows of a ``SELECT ... EMIT CHANGES`` as they land, until ``should_stop()``.
 
     Streams: rows past the last (ROWPARTITION, ROWOFFSET) seen per partition. Tables: rows that
-    are new or changed since the previous poll. Starts at the current end unless ``from_beginning``.
+    are new or changed since the previous poll. Starts at the current end unless ``from_beginning``;
+    ``on_started()`` is called once that starting point is read: rows landing later are yielded.
     Like ksqlDB's, a push query with ``LIMIT n`` ends after yielding ``n`` rows.
     """
     query = parse_query(text)
@@ -285,6 +287,8 @@ def push_query(
         finally:
             con.close()
         fresh = _new_rows(result, compiled, seen, previous)
+        if first:
+            on_started()
         if fresh and (from_beginning or not first):
             if remaining is not None:
                 fresh = fresh[:remaining]
