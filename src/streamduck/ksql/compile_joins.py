@@ -187,8 +187,12 @@ def _emit_unmatched(
     def flag(table: exp.Expr, column: str) -> exp.Expr:
         return exp.column(column, table=table.alias_or_name, quoted=True)
 
-    real = lambda t: exp.EQ(this=flag(t, "__M"), expression=exp.Literal.number(0))  # noqa: E731
-    marker = lambda t: exp.EQ(this=flag(t, "__M"), expression=exp.Literal.number(1))  # noqa: E731
+    def real(table: exp.Expr) -> exp.Expr:
+        return exp.EQ(this=flag(table, "__M"), expression=exp.Literal.number(0))
+
+    def marker(table: exp.Expr) -> exp.Expr:
+        return exp.EQ(this=flag(table, "__M"), expression=exp.Literal.number(1))
+
     # On a tie the right row came first: a left row sees a right one of the same ROWTIME as earlier.
     left_first, right_first = "{other}.ROWTIME <= {own}.ROWTIME", "{other}.ROWTIME < {own}.ROWTIME"
     unmatched_left: exp.Expr = exp.Not(this=flag(left, "__EARLY"))
@@ -206,7 +210,7 @@ def _emit_unmatched(
                 unmatched_left = exp.and_(unmatched_left, closed)
             else:
                 unmatched_right = exp.and_(unmatched_right, closed)
-    if closing is not None:  # a NULL row is emitted when its window closes, after earlier matches
+        # A NULL row is emitted when its window closes, after the matches made before that.
         compiler.emission_order = sqlglot.parse_one(
             f"CASE WHEN {quote_sql(right.alias_or_name)}.__M = 1 THEN {quote_sql(left.alias_or_name)}.ROWTIME + "
             f"{closing[1] + closing[2]} WHEN {quote_sql(left.alias_or_name)}.__M = 1 THEN "
