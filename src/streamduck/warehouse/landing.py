@@ -84,7 +84,7 @@ def _update_latest(con: duckdb.DuckDBPyConnection, definition: SourceDefinition,
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {_WINNERS} AS
         SELECT {key}, arg_max(landed, {newest}) AS landed, arg_max(ROWPARTITION, {newest}) AS p,
-               arg_max(ROWOFFSET, {newest}) AS o
+               arg_max(ROWOFFSET, {newest}) AS o, bool_or(NOT landed) AS stored
         FROM (SELECT {key}, ROWPARTITION, ROWOFFSET, {quote_ident(TOPIC)}, {quote_ident(TIMESTAMP)}, false AS landed
               FROM {latest} WHERE {key} IN (SELECT {key} FROM temp.{_LANDED})
               UNION ALL
@@ -93,8 +93,9 @@ def _update_latest(con: duckdb.DuckDBPyConnection, definition: SourceDefinition,
         GROUP BY {key}"""
     )
     try:
-        replaced = f"(SELECT {key} FROM temp.{_WINNERS} WHERE landed)"
-        con.execute(f"DELETE FROM {latest} WHERE {key} IN {replaced}")
+        replaced = f"(SELECT {key} FROM temp.{_WINNERS} WHERE landed AND stored)"
+        if one_row(con.execute(f"SELECT count(*) FROM {replaced}"))[0]:  # new keys only: no scan
+            con.execute(f"DELETE FROM {latest} WHERE {key} IN {replaced}")
         names = ", ".join(f"l.{quote_ident(name)}" for name, _ in latest_columns(definition))
         con.execute(
             f"""INSERT INTO {latest} SELECT {names} FROM temp.{_LANDED} AS l JOIN temp.{_WINNERS} AS w
