@@ -49,7 +49,7 @@ def test_binary_keys_load_filter_and_join(cli, settings, tmp_path, topic_name):
         f"""CREATE STREAM orders (id BIGINT KEY, item INT) WITH (kafka_topic='{topic_name}-o', value_format='JSON', partitions=1);
 CREATE TABLE items (id INT PRIMARY KEY, name STRING) WITH (kafka_topic='{topic_name}-i', value_format='JSON', partitions=1);
 CREATE STREAM prices (p DOUBLE KEY, note STRING) WITH (kafka_topic='{topic_name}-p', value_format='JSON', partitions=1);
-CREATE STREAM named AS SELECT o.id, i.name FROM orders o JOIN items i ON o.item = i.id;
+CREATE STREAM named AS SELECT o.id, o.item, i.name FROM orders o JOIN items i ON o.item = i.id;
 """
     )
     assert cli("ksql", "apply", str(statements)).exit_code == 0
@@ -67,7 +67,9 @@ CREATE STREAM named AS SELECT o.id, i.name FROM orders o JOIN items i ON o.item 
         assert result.exit_code == 0, result.stderr
         return [json.loads(line) for line in result.stdout.splitlines()]
 
-    assert rows("SELECT * FROM named") == [{"O_ID": -7, "I_NAME": "one"}]  # ksqlDB: qualified -> ALIAS_COLUMN
+    assert rows("SELECT * FROM named") == [
+        {"O_ID": -7, "O_ITEM": 1, "I_NAME": "one"}
+    ]  # ksqlDB: qualified -> ALIAS_COLUMN
     assert rows("SELECT * FROM items WHERE id = 2") == [{"ID": 2, "NAME": "two"}]
     assert rows("SELECT p, note FROM prices") == [{"P": 2.5, "NOTE": "x"}]
     # the one-byte key of a BIGINT column is not a record ksqlDB can read: a dead letter, named

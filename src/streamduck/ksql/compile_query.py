@@ -36,6 +36,7 @@ class QueryCompiler:
         self.carry = carry
         self.sources: list[tuple[str, str]] = []  # (relation name, alias), FROM first
         self.aggregates = 0
+        self.join_key_check: tuple[exp.Expr, list[str]] | None = None  # a join's key rule, checked late
         self.histories: dict[str, str] = {}  # TABLE relation -> every version of its rows
         self.emission_order: exp.Expr | None = None  # when a join emits a row, if not its ROWTIME
 
@@ -110,6 +111,8 @@ class QueryCompiler:
                 raise DefinitionError("WINDOW clause requires a GROUP BY clause.")
             added += apply_window(self, select, window, final)
         apply_joins(self, select)
+        if self.join_key_check is not None:
+            self._check_join_key_projection(*self.join_key_check)
         if self.carry and not grouped:
             added += self._carry_pseudo_columns(select, names)
         return added
@@ -181,6 +184,7 @@ class QueryCompiler:
 
         joined = len(self.sources) > 1
         self.star = False
+        self.star_only = any(isinstance(p, exp.Star) for p in select.expressions)
         projections: list[exp.Expr] = []
         names: list[str] = []
         generated = [0]
@@ -290,7 +294,8 @@ class QueryCompiler:
         elif len(self.sources) == 1:
             relation, _ = self.sources[0]
             keys, what = [_column_node(k) for k in self.keys.get(relation, [])], None
-        else:
+        else:  # a join: checked once apply_joins has validated the join itself
+            self.join_key_check = (select.copy(), list(names))
             return
         projected = [_key_text(p.unalias() if p.key == "alias" else p) for p in select.expressions]
         from streamduck.ksql.names import WINDOW_BOUNDS
@@ -326,6 +331,59 @@ class QueryCompiler:
                 f"The query used to build `{self.target}` must include the {what} expression{plural} "
                 f"{listed} in its projection (eg, SELECT {', '.join(missing)}...)."
             )
+
+    def _check_join_key_projection(self, select: exp.Expr, names: list[str]) -> None:
+        """A join's key is its join column (either side's, for ``L.A = R.A``), or ``ROWKEY`` when
+        the criteria match no source column or the join is FULL OUTER: the projection must hold
+        it, once (ksqlDB's rule for a two-source join)."""
+        from sqlglot import exp
+
+        joins = select.args.get("joins") or []
+        condition = joins[0].args.get("on") if len(joins) == 1 else None
+        if len(self.sources) != 2 or self.target is None or not isinstance(condition, exp.EQ):
+            return
+        side = (joins[0].args.get("side") or "").upper()
+        columns = [c for c in (condition.this, condition.expression) if isinstance(c, exp.Column)]
+        if side == "FULL" or not columns:
+            if self.star_only or any(_is_rowkey(p.unalias()) for p in select.expressions):
+                return
+            raise DefinitionError(
+                f"The query used to build `{self.target}` must include the join expression ROWKEY in its "
+                "projection (eg, SELECT ROWKEY...). ROWKEY was added as a synthetic key column because the "
+                "join criteria did not match any source column."
+            )
+        wanted = [self._source_column(c) for c in columns]
+        found: dict[tuple[str, str], list[str]] = {}
+        for projection, name in zip(select.expressions, names, strict=False):
+            bare = projection.unalias()
+            if isinstance(bare, exp.Column) and self._source_column(bare) in wanted:
+                found.setdefault(self._source_column(bare), []).append(name)
+        if not found:
+            shown = [f"{alias}.{column}" for alias, column in wanted]
+            raise DefinitionError(
+                f"The query used to build `{self.target}` must include the join expression"
+                f"{'s' if len(shown) > 1 else ''} {' or '.join(shown)} in its projection "
+                f"(eg, SELECT {shown[0]}...)."
+            )
+        for aliases in found.values():
+            if len(aliases) > 1:
+                raise DefinitionError(
+                    f"The projection contains a key column (`{aliases[0]}`) more than once, aliased as: "
+                    f"{' and '.join(sorted(aliases))}."
+                )
+
+    def _source_column(self, column: exp.Expr) -> tuple[str, str]:
+        """(source alias, column name) of a column of a join, qualified or not."""
+        name = ksql_name(column.this).upper()
+        table = column.args.get("table")
+        if table is not None:
+            return ksql_name(table).upper(), name
+        owners = [
+            alias
+            for relation, alias in self.sources
+            if name in {c.upper() for c in self.columns_of(relation)}
+        ]
+        return (owners[0].upper() if len(owners) == 1 else ""), name
 
     def _check_key_type(self, key: exp.Expr, names: list[str], projected: list[str]) -> None:
         from sqlglot import exp
@@ -614,6 +672,12 @@ def _column_node(name: str) -> exp.Expr:
     from sqlglot import exp
 
     return exp.column(name)
+
+
+def _is_rowkey(node: exp.Expr) -> bool:
+    from sqlglot import exp
+
+    return isinstance(node, exp.Column) and ksql_name(node.this).upper() == "ROWKEY"
 
 
 def _is_null(node: exp.Expr) -> bool:

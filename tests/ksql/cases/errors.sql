@@ -384,3 +384,33 @@ CREATE STREAM output AS SELECT id FROM input WHERE CAST(n AS MAP<STRING, INT>) I
 --@expected.message: Syntax error at or near 'NULL'
 CREATE STREAM input (id STRING KEY, n INT) WITH (kafka_topic='t', value_format='JSON');
 CREATE STREAM output AS SELECT id, CAST(n AS NULL) AS x FROM input;
+
+--@test: joins - the join column missing from the projection
+--@expected.message: The query used to build `ENRICHED` must include the join expressions O.SHOP or S.ID in its projection (eg, SELECT O.SHOP...).
+CREATE STREAM orders (id INT KEY, shop INT, amount INT) WITH (kafka_topic='o', value_format='JSON');
+CREATE TABLE shops (id INT PRIMARY KEY, name STRING) WITH (kafka_topic='s', value_format='JSON');
+CREATE STREAM enriched AS SELECT o.id, o.amount, s.name FROM orders o JOIN shops s ON o.shop = s.id;
+
+--@test: joins - on an expression, the other side's column is the key
+--@expected.message: The query used to build `BOTH` must include the join expression B.ID in its projection (eg, SELECT B.ID...).
+CREATE STREAM a (id INT KEY, v INT) WITH (kafka_topic='a', value_format='JSON');
+CREATE STREAM b (id INT KEY, w INT) WITH (kafka_topic='b', value_format='JSON');
+CREATE STREAM both AS SELECT a.id, a.v, b.w FROM a JOIN b WITHIN 1 MINUTE ON ABS(a.id) = b.id;
+
+--@test: joins - a FULL OUTER join is keyed by ROWKEY
+--@expected.message: The query used to build `BOTH` must include the join expression ROWKEY in its projection (eg, SELECT ROWKEY...).
+CREATE STREAM a (id INT KEY, v INT) WITH (kafka_topic='a', value_format='JSON');
+CREATE STREAM b (id INT KEY, w INT) WITH (kafka_topic='b', value_format='JSON');
+CREATE STREAM both AS SELECT a.id, a.v, b.w FROM a FULL OUTER JOIN b WITHIN 1 MINUTE ON a.id = b.id;
+
+--@test: joins - the join column projected twice
+--@expected.message: The projection contains a key column (`A_ID`) more than once, aliased as: AGAIN and A_ID.
+CREATE STREAM a (id INT KEY, v INT) WITH (kafka_topic='a', value_format='JSON');
+CREATE STREAM b (id INT KEY, w INT) WITH (kafka_topic='b', value_format='JSON');
+CREATE STREAM both AS SELECT a.id, a.id AS again, b.w FROM a JOIN b WITHIN 1 MINUTE ON a.id = b.id;
+
+--@test: joins - over KAFKA-format values
+--@expected.message: Source(s) A, B are using the 'KAFKA' value format. This format does not yet support JOIN.
+CREATE STREAM a (id INT KEY, v INT) WITH (kafka_topic='a', value_format='KAFKA');
+CREATE STREAM b (id INT KEY, w INT) WITH (kafka_topic='b', value_format='KAFKA');
+CREATE STREAM both WITH (value_format='JSON') AS SELECT a.id, a.v, b.w FROM a JOIN b WITHIN 1 MINUTE ON a.id = b.id;

@@ -34,11 +34,11 @@ CREATE TABLE output AS SELECT * FROM input;
 --@test: stream-table join on binary BIGINT keys
 CREATE STREAM orders (id BIGINT KEY, item INT) WITH (kafka_topic='keys_orders', value_format='JSON');
 CREATE TABLE items (id INT PRIMARY KEY, name STRING) WITH (kafka_topic='keys_items', value_format='JSON');
-CREATE STREAM output AS SELECT o.id, i.name FROM orders o JOIN items i ON o.item = i.id;
+CREATE STREAM output AS SELECT o.id, o.item, i.name FROM orders o JOIN items i ON o.item = i.id;
 --@input: ITEMS {"key": 7, "value": {"name": "seven"}}
 --@input: ORDERS {"key": 100, "value": {"item": 7}}
 --@input: ORDERS {"key": 101, "value": {"item": 8}}
---@output: OUTPUT {"O_ID": 100, "I_NAME": "seven"}
+--@output: OUTPUT {"O_ID": 100, "O_ITEM": 7, "I_NAME": "seven"}
 
 --@test: two key columns in the JSON key format
 CREATE STREAM input (a INT KEY, b STRING KEY, v INT) WITH (kafka_topic='keys_multi', value_format='JSON', key_format='JSON');

@@ -27,12 +27,12 @@ CREATE STREAM output AS SELECT l.id, a, b FROM l JOIN r WITHIN 10 SECONDS ON l.i
 --@test: left join stream table
 CREATE STREAM s (id INT KEY, t INT) WITH (kafka_topic='s', value_format='JSON');
 CREATE TABLE t (id INT PRIMARY KEY, name STRING) WITH (kafka_topic='tt', value_format='JSON');
-CREATE STREAM output AS SELECT s.id AS sid, name FROM s LEFT JOIN t ON s.t = t.id;
+CREATE STREAM output AS SELECT s.id AS sid, s.t, name FROM s LEFT JOIN t ON s.t = t.id;
 --@input: T {"key": 1, "value": {"name": "one"}}
 --@input: S {"key": 10, "value": {"t": 1}}
 --@input: S {"key": 11, "value": {"t": 2}}
---@output: OUTPUT {"SID": 10, "NAME": "one"}
---@output: OUTPUT {"SID": 11, "NAME": null}
+--@output: OUTPUT {"SID": 10, "S_T": 1, "NAME": "one"}
+--@output: OUTPUT {"SID": 11, "S_T": 2, "NAME": null}
 
 --@test: select star over join names columns by alias
 CREATE STREAM s (id INT KEY, v INT) WITH (kafka_topic='s', value_format='JSON');
