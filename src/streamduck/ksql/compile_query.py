@@ -37,6 +37,7 @@ class QueryCompiler:
         self.sources: list[tuple[str, str]] = []  # (relation name, alias), FROM first
         self.aggregates = 0
         self.join_key_check: tuple[exp.Expr, list[str]] | None = None  # a join's key rule, checked late
+        self.rowkey_projected = False
         self.histories: dict[str, str] = {}  # TABLE relation -> every version of its rows
         self.emission_order: exp.Expr | None = None  # when a join emits a row, if not its ROWTIME
 
@@ -52,6 +53,7 @@ class QueryCompiler:
         self._check_clauses(select)
         self._collect_sources(select)
         names = self._expand_and_name(select)
+        self._synthetic_join_key(select)
         if clauses["ksql_window"] is not None or select.args.get("group") is not None:
             from streamduck.ksql.compile_windows import check_bounds_usage
             from streamduck.ksql.names import WINDOW_BOUNDS
@@ -332,6 +334,22 @@ class QueryCompiler:
                 f"{listed} in its projection (eg, SELECT {', '.join(missing)}...)."
             )
 
+    def _synthetic_join_key(self, select: exp.Expr) -> None:
+        """``ROWKEY`` in a join's projection: the synthetic key ksqlDB gives a FULL OUTER join or
+        one on expressions, the join value of whichever side has it (COALESCE of the two)."""
+        from sqlglot import exp
+
+        joins = select.args.get("joins") or []
+        condition = joins[0].args.get("on") if len(joins) == 1 else None
+        if not isinstance(condition, exp.EQ):
+            return
+        for column in [c for p in select.expressions for c in p.find_all(exp.Column) if _is_rowkey(c)]:
+            if column.args.get("table") is None:
+                self.rowkey_projected = True
+                column.replace(
+                    exp.Coalesce(this=condition.this.copy(), expressions=[condition.expression.copy()])
+                )
+
     def _check_join_key_projection(self, select: exp.Expr, names: list[str]) -> None:
         """A join's key is its join column (either side's, for ``L.A = R.A``), or ``ROWKEY`` when
         the criteria match no source column or the join is FULL OUTER: the projection must hold
@@ -345,7 +363,7 @@ class QueryCompiler:
         side = (joins[0].args.get("side") or "").upper()
         columns = [c for c in (condition.this, condition.expression) if isinstance(c, exp.Column)]
         if side == "FULL" or not columns:
-            if self.star_only or any(_is_rowkey(p.unalias()) for p in select.expressions):
+            if self.star_only or self.rowkey_projected:
                 return
             raise DefinitionError(
                 f"The query used to build `{self.target}` must include the join expression ROWKEY in its "

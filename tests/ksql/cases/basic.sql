@@ -122,3 +122,11 @@ CREATE STREAM input (id STRING KEY, seg SEGMENT, by_name MAP<STRING, POINT>) WIT
 CREATE STREAM output AS SELECT id, seg->ends[1]->x AS x0, seg, by_name['a']->y AS ay FROM input;
 --@input: INPUT {"key": "k", "value": {"seg": {"name": "s", "ends": [{"X": 1, "Y": 2}, {"X": 3, "Y": 4}]}, "by_name": {"a": {"X": 5, "Y": 6}}}}
 --@output: OUTPUT {"ID": "k", "X0": 1, "SEG": {"NAME": "s", "ENDS": [{"X": 1, "Y": 2}, {"X": 3, "Y": 4}]}, "AY": 6}
+
+--@test: a join on expressions is keyed by ROWKEY, its join value
+CREATE STREAM a (id INT KEY, v INT) WITH (kafka_topic='basic_rowkey_a', value_format='JSON');
+CREATE STREAM b (id INT KEY, w INT) WITH (kafka_topic='basic_rowkey_b', value_format='JSON');
+CREATE STREAM both AS SELECT ROWKEY AS k, a.v, b.w FROM a JOIN b WITHIN 1 MINUTE ON ABS(a.id) = ABS(b.id);
+--@input: A {"key": -3, "value": {"v": 1}, "timestamp": 0}
+--@input: B {"key": 3, "value": {"w": 2}, "timestamp": 10}
+--@output: BOTH {"K": 3, "A_V": 1, "B_W": 2}

@@ -262,13 +262,13 @@ CREATE STREAM OUTPUT AS SELECT * FROM L LEFT JOIN R WITHIN 10 SECONDS ON L.A = R
 --@test: full outer join emits each side unmatched, then the match
 CREATE STREAM L (ID INT KEY, X INT) WITH (kafka_topic='l', value_format='JSON');
 CREATE STREAM R (ID INT KEY, Y INT) WITH (kafka_topic='r', value_format='JSON');
-CREATE STREAM OUTPUT AS SELECT L.ID, R.ID, L.X, R.Y FROM L FULL OUTER JOIN R WITHIN 1 SECOND ON L.ID = R.ID;
+CREATE STREAM OUTPUT AS SELECT ROWKEY, L.ID, R.ID, L.X, R.Y FROM L FULL OUTER JOIN R WITHIN 1 SECOND ON L.ID = R.ID;
 --@input: R {"key": 2, "value": {"Y": 20}, "timestamp": 0}
 --@input: L {"key": 1, "value": {"X": 10}, "timestamp": 5}
 --@input: L {"key": 2, "value": {"X": 11}, "timestamp": 6}
---@output: OUTPUT {"L_ID": null, "R_ID": 2, "L_X": null, "R_Y": 20}
---@output: OUTPUT {"L_ID": 1, "R_ID": null, "L_X": 10, "R_Y": null}
---@output: OUTPUT {"L_ID": 2, "R_ID": 2, "L_X": 11, "R_Y": 20}
+--@output: OUTPUT {"ROWKEY": 2, "L_ID": null, "R_ID": 2, "L_X": null, "R_Y": 20}
+--@output: OUTPUT {"ROWKEY": 1, "L_ID": 1, "R_ID": null, "L_X": 10, "R_Y": null}
+--@output: OUTPUT {"ROWKEY": 2, "L_ID": 2, "R_ID": 2, "L_X": 11, "R_Y": 20}
 
 --@test: a stream-stream left join with a grace period emits the unmatched row once its window closed
 CREATE STREAM L (ID INT KEY, X INT) WITH (kafka_topic='l', value_format='JSON');
