@@ -34,6 +34,15 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBroker]
         yield embedded
 
 
+@pytest.fixture
+def own_broker(tmp_path: Path) -> Iterator[EmbeddedBroker]:
+    """A broker of this test's own: for a test that restarts it, or that must use one of the project's
+    fixed topic names (other tests produce into the session broker's ``fake_people``)."""
+    broker = EmbeddedBroker(log_file=tmp_path / "tansu.log").start()
+    yield broker
+    broker.stop()
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[LocalPostgres]:
     """A real PostgreSQL server (initdb in a temp dir, free loopback port) for DuckLake catalogs.

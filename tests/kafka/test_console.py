@@ -136,7 +136,8 @@ def test_without_group_nothing_is_committed(
     _send(settings, topic_name, [(None, b"x")])
     before = {g["group"] for g in list_groups(settings)}
     assert cli("consume", topic_name, "--from-beginning", "--max-messages", "1").stdout == "x\n"
-    assert {g["group"] for g in list_groups(settings)} == before
+    # No new group (the session broker's other groups may come and go meanwhile).
+    assert {g["group"] for g in list_groups(settings)} - before == set()
 
 
 def test_unknown_topic_is_named(cli: Callable[..., Any]) -> None:

@@ -12,7 +12,6 @@ import json
 import signal
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
@@ -56,13 +55,6 @@ def named_error(done: subprocess.CompletedProcess, topic: str) -> str:
     assert "the warehouse's next offset is" in line and "the log now covers offsets" in line, line
     assert "`streamduck reset PEOPLE --to-earliest --execute`" in line, line
     return line
-
-
-@pytest.fixture
-def own_broker(tmp_path: Path):
-    broker = EmbeddedBroker(log_file=tmp_path / "tansu.log").start()
-    yield broker
-    broker.stop()
 
 
 @pytest.fixture
