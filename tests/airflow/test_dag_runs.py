@@ -18,14 +18,16 @@ import json, runpy, sys
 from airflow.models.asset import AssetEvent
 from airflow.utils.session import create_session
 
-results = []
+results, run_ids = [], []
 for dag_file, conf in json.loads(sys.argv[1]):
     dag = runpy.run_path(dag_file)["dag_object"]
     run = dag.test(run_conf=conf)
     states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
     results.append({"dag": dag.dag_id, "state": str(run.state), "tasks": states})
-with create_session() as session:
-    events = [{"uri": e.asset.uri, "extra": e.extra} for e in session.query(AssetEvent).order_by(AssetEvent.id)]
+    run_ids.append(run.run_id)
+with create_session() as session:  # the metadata DB is the session's: only these runs' events
+    mine = session.query(AssetEvent).filter(AssetEvent.source_run_id.in_(run_ids)).order_by(AssetEvent.id)
+    events = [{"uri": e.asset.uri, "extra": e.extra} for e in mine]
 print("RESULT " + json.dumps({"runs": results, "events": events}))
 """
 
