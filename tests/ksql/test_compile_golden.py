@@ -258,7 +258,7 @@ def test_table_source_is_latest_row_per_key(warehouse):
             r"does not support aggregate function \[COUNT\(ROWTIME\)\] without a GROUP BY clause",
         ),
         ("SELECT id FROM people WHERE COUNT(*) > 1 GROUP BY id", "not allowed in WHERE"),
-        ("SELECT id FROM missing", "MISSING does not exist"),
+        ("SELECT id FROM missing", "Source `MISSING` does not exist."),
         ("SELECT id FROM people ORDER BY id", "ORDER BY is not supported"),
         ("SELECT p.id FROM people p JOIN people q ON p.id = q.id", "must have a WITHIN clause"),
         ("SELECT id, COUNT(*) FROM people WINDOW TUMBLING (SIZE 0 SECONDS) GROUP BY id", "must be positive"),

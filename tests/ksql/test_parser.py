@@ -142,7 +142,7 @@ def test_unsupported_types(bad):
         ),
         (
             "CREATE STREAM s (x INT) WITH (kafka_topic='t', value_format='JSON', colour='red');",
-            "unsupported property 'COLOUR'",
+            r"Invalid config variable\(s\) in the WITH clause: COLOUR",
         ),
         ("CREATE STREAM s (x FLOAT) WITH (kafka_topic='t', value_format='JSON');", "column 'X'"),
         (

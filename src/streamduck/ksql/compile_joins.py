@@ -39,9 +39,15 @@ def apply_joins(compiler: QueryCompiler, select: exp.Expr) -> None:
         streams = [compiler.kinds.get(n, "STREAM") == "STREAM" for n in (left_name, right_name)]
         _check_join(compiler, join, (left_name, left_alias), (right_name, right_alias), streams)
         if all(streams) and within is None:
-            raise DefinitionError("Stream-Stream joins must have a WITHIN clause specified")
+            raise DefinitionError(
+                "Stream-Stream joins must have a WITHIN clause specified. None was provided."
+            )
         if not all(streams) and within is not None:
-            raise DefinitionError("A join with a table cannot have a WITHIN clause")
+            pair = "Table-Table" if not any(streams) else "Stream-Table"
+            raise DefinitionError(
+                f"A window definition was provided for a {pair} join. These joins are not windowed. Please "
+                f"drop the window definition (ie. the WITHIN clause) and try to execute your {pair} join again."
+            )
         if within is not None:
             before = interval_ms(within.args["before"], "WITHIN")
             after = interval_ms(within.args["after"], "WITHIN")

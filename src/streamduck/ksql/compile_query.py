@@ -162,7 +162,7 @@ class QueryCompiler:
                 raise unsupported(f"FROM {table.sql()}", "only streams and tables can be read")
             name = ksql_name(table.this)
             if name.upper() not in self.schema:  # DuckDB resolves names case-insensitively
-                raise DefinitionError(f"{name} does not exist")
+                raise DefinitionError(f"Source `{name.upper()}` does not exist.")
             name = name.upper()
             alias = ksql_name(table.args["alias"].this) if table.args.get("alias") else name
             self.sources.append((name, alias))
@@ -655,7 +655,7 @@ def _column_error(message: str) -> str:
     # sqlglot: "Column 'foo' could not be resolved. Line: 1, Col: 8" -> ksqlDB's wording.
     if "could not be resolved" in message and "'" in message:
         name = message.split("'")[1]
-        return f"SELECT column '{name.upper()}' cannot be resolved"
+        return f"SELECT column '{name.upper()}' cannot be resolved."
     return message
 
 

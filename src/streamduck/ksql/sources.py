@@ -33,6 +33,11 @@ __all__ = [
 ]
 
 _VALUE_FORMATS = {"JSON", "DELIMITED", "KAFKA"}
+_KSQLDB_FORMATS = {"JSON", "DELIMITED", "KAFKA", "NONE", "AVRO", "PROTOBUF", "PROTOBUF_NOSR", "JSON_SR"}
+_KEY_KINDS = (
+    " Tables have PRIMARY KEYs, which are unique and NON NULL."
+    " Streams have KEYs, which have no uniqueness or NON NULL constraints."
+)
 _KEY_FORMATS = {"KAFKA", "JSON", "DELIMITED", "NONE"}
 _KNOWN_PROPERTIES = {
     "KAFKA_TOPIC",
@@ -132,7 +137,7 @@ def properties_of(create: exp.Expr, fail: Any) -> dict[str, Any]:
     for prop in create.args.get("properties") or []:
         key = prop.name.upper()
         if key not in _KNOWN_PROPERTIES:
-            raise fail(f"unsupported property '{key}' in WITH clause")
+            raise fail(f"Invalid config variable(s) in the WITH clause: {key}")
         value = prop.args.get("value")
         if isinstance(value, exp.Literal):
             props[key] = value.this if value.is_string else int(value.this)
@@ -190,9 +195,13 @@ def _role(column_def: exp.Expr, kind: str, name: str, fail: Any) -> ColumnRole:
         if isinstance(marker, exp.PrimaryKeyColumnConstraint):
             is_plain_key = marker.args.get("desc") is not None
             if kind == "STREAM" and not is_plain_key:
-                raise fail(f"Column '{name}' is a 'PRIMARY KEY' column: please use 'KEY' for streams")
+                raise fail(
+                    f"Column `{name}` is a 'PRIMARY KEY' column: please use 'KEY' for streams.{_KEY_KINDS}"
+                )
             if kind == "TABLE" and is_plain_key:
-                raise fail(f"Column '{name}' is a 'KEY' column: please use 'PRIMARY KEY' for tables")
+                raise fail(
+                    f"Column `{name}` is a 'KEY' column: please use 'PRIMARY KEY' for tables.{_KEY_KINDS}"
+                )
             return "key" if is_plain_key else "primary_key"
         raise fail(f"column '{name}': unsupported constraint {constraint.sql()}")
     return "value"
@@ -214,6 +223,9 @@ def _formats(props: dict[str, Any], fail: Any) -> tuple[str, str]:
     key_format = str(both or props.get("KEY_FORMAT") or "KAFKA").upper()
     if not value_format:
         raise fail('Missing required property "VALUE_FORMAT" in WITH clause')
+    unknown = next((f for f in (value_format, key_format) if f not in _KSQLDB_FORMATS), None)
+    if unknown is not None:
+        raise fail(f"Unknown format: {unknown}")
     if value_format not in _VALUE_FORMATS:
         raise fail(f"VALUE_FORMAT '{value_format}' is not supported (supported: JSON, DELIMITED, KAFKA)")
     if key_format not in _KEY_FORMATS:

@@ -174,11 +174,11 @@ CREATE STREAM input (k STRING KEY, x INT) WITH (kafka_topic='t', value_format='J
 CREATE STREAM output AS SELECT k, x AS windowend FROM input;
 
 --@test: unknown source
---@expected.message: NOPE does not exist
+--@expected.message: Source `NOPE` does not exist.
 CREATE STREAM output AS SELECT * FROM nope;
 
 --@test: stream with PRIMARY KEY
---@expected.message: Column 'ID' is a 'PRIMARY KEY' column: please use 'KEY' for streams
+--@expected.message: Column `ID` is a 'PRIMARY KEY' column: please use 'KEY' for streams. Tables have PRIMARY KEYs, which are unique and NON NULL.
 CREATE STREAM input (id STRING PRIMARY KEY, v INT) WITH (kafka_topic='t', value_format='JSON');
 
 --@test: CSAS over aggregate
@@ -414,3 +414,21 @@ CREATE STREAM both AS SELECT a.id, a.id AS again, b.w FROM a JOIN b WITHIN 1 MIN
 CREATE STREAM a (id INT KEY, v INT) WITH (kafka_topic='a', value_format='KAFKA');
 CREATE STREAM b (id INT KEY, w INT) WITH (kafka_topic='b', value_format='KAFKA');
 CREATE STREAM both WITH (value_format='JSON') AS SELECT a.id, a.v, b.w FROM a JOIN b WITHIN 1 MINUTE ON a.id = b.id;
+
+--@test: joins - a WITHIN clause on a table-table join
+--@expected.message: A window definition was provided for a Table-Table join. These joins are not windowed.
+CREATE TABLE a (id INT PRIMARY KEY, v INT) WITH (kafka_topic='a', value_format='JSON');
+CREATE TABLE b (id INT PRIMARY KEY, w INT) WITH (kafka_topic='b', value_format='JSON');
+CREATE TABLE both AS SELECT a.id, v, w FROM a JOIN b WITHIN 1 SECOND ON a.id = b.id;
+
+--@test: properties - an unknown WITH property
+--@expected.message: Invalid config variable(s) in the WITH clause: COLOUR
+CREATE STREAM s (id INT KEY, v INT) WITH (kafka_topic='t', value_format='JSON', colour='red');
+
+--@test: formats - a format ksqlDB does not know
+--@expected.message: Unknown format: XML
+CREATE STREAM s (id INT KEY, v INT) WITH (kafka_topic='t', value_format='XML');
+
+--@test: keys - KEY on a table
+--@expected.message: Column `ID` is a 'KEY' column: please use 'PRIMARY KEY' for tables.
+CREATE TABLE t (id INT KEY, v INT) WITH (kafka_topic='t', value_format='JSON');
