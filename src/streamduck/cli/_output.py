@@ -7,6 +7,7 @@ import datetime as dt
 import decimal
 import enum
 import json
+import math
 import sys
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -42,6 +43,9 @@ def to_jsonable(value: Any) -> Any:
     """A value JSON can carry faithfully: decimals as exact numbers, times in ISO 8601."""
     if isinstance(value, decimal.Decimal):
         return _decimal(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        # JSON has no NaN/Infinity numbers; ksqlDB's Jackson writes them as these strings.
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     if isinstance(value, dt.datetime):
         return _timestamp(value)
     if isinstance(value, (dt.date, dt.time)):

@@ -603,9 +603,13 @@ class QueryCompiler:
         select = annotate_types(select, schema=schema, dialect="duckdb")
         check_expressions(select)
         check_types(select)
-        for node in list(select.walk()):
+        # Deepest first: a rewritten operand ('a' + s becoming 'a' || s) stays in the tree when its
+        # parent is rewritten too ('a' + s + 'b'), and keeps its type for the parent's decision.
+        for node in reversed(list(select.walk())):
             fixed = ksql_operator(node)
             if fixed is not node:
+                if fixed.type is None and node.type is not None:
+                    fixed.type = node.type
                 node.replace(fixed)
         return select
 

@@ -37,7 +37,7 @@ def ksql_operator(node: exp.Expr) -> exp.Expr:
         # Java integer division truncates towards zero, as DuckDB's // does; x / 0 is NULL.
         divisor = exp.Nullif(this=node.expression.copy(), expression=exp.Literal.number(0))
         return exp.IntDiv(this=node.this.copy(), expression=divisor)
-    if isinstance(node, exp.Add) and "TEXT" in (_type_name(node.this), _type_name(node.expression)):
+    if isinstance(node, exp.Add) and "string" in (_category(node.this), _category(node.expression)):
         return exp.DPipe(this=node.this.copy(), expression=node.expression.copy(), safe=True)
     narrowing = (
         isinstance(node, exp.TryCast)

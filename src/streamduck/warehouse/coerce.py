@@ -72,10 +72,13 @@ def data_typed_value(json_expr: str, data_type: Any, depth: int = 0) -> str:
     as_named, as_lower = f"_e{depth}", f"_l{depth}"  # distinct lambda names per level: no shadowing
     exact = quote_string(json.dumps(dict.fromkeys(names, "JSON")))
     lower = quote_string(json.dumps(dict.fromkeys((n.lower() for n in names), "JSON")))
+    # As ksqlDB's KsqlJsonDeserializer: the exact name, else a field whose upper-cased name is the
+    # field's (``"Town"`` for TOWN); the search through the keys runs only when both lookups miss.
     fields = [
         f"{quote_ident(name)} := "
         + data_typed_value(
-            f"coalesce({as_named}[{quote_string(name)}], {as_lower}[{quote_string(name.lower())}])",
+            f"coalesce({as_named}[{quote_string(name)}], {as_lower}[{quote_string(name.lower())}], "
+            f"{_any_case_field(json_expr, name)})",
             field.args["kind"],
             depth + 1,
         )
@@ -88,6 +91,12 @@ def data_typed_value(json_expr: str, data_type: Any, depth: int = 0) -> str:
         f"list_transform([from_json({json_expr}, {exact})], lambda {as_named}: "
         f"list_transform([from_json({json_expr}, {lower})], lambda {as_lower}: struct_pack({', '.join(fields)}))[1])[1] END"
     )
+
+
+def _any_case_field(json_expr: str, name: str) -> str:
+    """The JSON value of the field of object ``json_expr`` whose upper-cased name is ``name``'s."""
+    key = f"list_filter(json_keys({json_expr}), lambda k: upper(k) = {quote_string(name.upper())})[1]"
+    return f"json_extract({json_expr}, '/' || replace(replace({key}, '~', '~0'), '/', '~1'))"
 
 
 def json_field_projections(text: str, fields: Sequence[str]) -> dict[str, str]:

@@ -130,3 +130,28 @@ CREATE STREAM both AS SELECT ROWKEY AS k, a.v, b.w FROM a JOIN b WITHIN 1 MINUTE
 --@input: A {"key": -3, "value": {"v": 1}, "timestamp": 0}
 --@input: B {"key": 3, "value": {"w": 2}, "timestamp": 10}
 --@output: BOTH {"K": 3, "A_V": 1, "B_W": 2}
+
+--@test: concat fields using the '+' operator (QTT concat.json)
+CREATE STREAM TEST (ID STRING KEY, source VARCHAR) WITH (kafka_topic='basic_plus_concat', value_format='JSON');
+CREATE STREAM OUTPUT AS SELECT ID, 'prefix-' + source + '-postfix' AS THING FROM TEST;
+--@input: TEST {"value": {"source": "s1"}}
+--@input: TEST {"value": {"source": "s2"}}
+--@output: OUTPUT {"ID": null, "THING": "prefix-s1-postfix"}
+--@output: OUTPUT {"ID": null, "THING": "prefix-s2-postfix"}
+
+--@test: group by a struct field whose JSON name differs in case (QTT group-by.json "struct field (stream->table)")
+CREATE STREAM TEST (ID INT KEY, ADDRESS STRUCT<STREET STRING, TOWN STRING>) WITH (kafka_topic='basic_struct_case', value_format='JSON');
+CREATE TABLE OUTPUT AS SELECT ADDRESS->TOWN, COUNT(*) AS COUNT FROM TEST GROUP BY ADDRESS->TOWN;
+--@input: TEST {"key": 0, "value": {"ADDRESS": {"STREET": "1st Steet", "Town": "Oxford"}}}
+--@input: TEST {"key": 1, "value": {"ADDRESS": {"STREET": "1st Steet", "Town": "London"}}}
+--@input: TEST {"key": 2, "value": {"ADDRESS": {"STREET": "1st Steet", "Town": "Oxford"}}}
+--@output: OUTPUT {"TOWN": "Oxford", "COUNT": 2}
+--@output: OUTPUT {"TOWN": "London", "COUNT": 1}
+
+--@test: NaN and infinities print as ksqlDB's JSON strings (QTT math.json "ln", "sqrt")
+CREATE STREAM INPUT (K STRING KEY, i INT, l BIGINT, d DOUBLE) WITH (kafka_topic='basic_nan', value_format='JSON');
+CREATE STREAM OUTPUT AS SELECT K, ln(i) i, sqrt(l) l, ln(d) d FROM INPUT;
+--@input: INPUT {"value": {"i": -1, "l": -2, "d": 0.0}}
+--@input: INPUT {"value": {"i": 1, "l": 4, "d": 3.0}}
+--@output: OUTPUT {"K": null, "I": "NaN", "L": "NaN", "D": "-Infinity"}
+--@output: OUTPUT {"K": null, "I": 0.0, "L": 2.0, "D": 1.0986122886681098}
