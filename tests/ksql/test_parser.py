@@ -123,7 +123,10 @@ def test_unsupported_types(bad):
             "CREATE STREAM s (x INT) WITH (kafka_topic='t', value_format='AVRO');",
             "VALUE_FORMAT 'AVRO' is not supported",
         ),
-        ("CREATE STREAM s (x INT) WITH (kafka_topic='t');", 'Missing required property "VALUE_FORMAT"'),
+        (
+            "CREATE STREAM s (x INT) WITH (kafka_topic='t');",
+            "Statement is missing the 'VALUE_FORMAT' property",
+        ),
         (
             "CREATE STREAM s (k INT PRIMARY KEY, x INT) WITH (kafka_topic='t', value_format='JSON');",
             "please use 'KEY' for streams",

@@ -46,7 +46,7 @@ def apply_joins(compiler: QueryCompiler, select: exp.Expr) -> None:
             pair = "Table-Table" if not any(streams) else "Stream-Table"
             raise DefinitionError(
                 f"A window definition was provided for a {pair} join. These joins are not windowed. Please "
-                f"drop the window definition (ie. the WITHIN clause) and try to execute your {pair} join again."
+                "drop the window definition (ie. the WITHIN clause) and try to execute your join again."
             )
         if within is not None:
             before = interval_ms(within.args["before"], "WITHIN")

@@ -100,7 +100,7 @@ def definition_from(statement: Statement) -> SourceDefinition:
     columns = _columns(create, kind, fail)
     props = properties_of(create, fail)
     if "KAFKA_TOPIC" not in props:
-        raise fail('Missing required property "KAFKA_TOPIC" in WITH clause')
+        raise fail('Missing required property "KAFKA_TOPIC" which has no default value.')
     problem = topic_name_problem(str(props["KAFKA_TOPIC"]))
     if problem is not None:
         raise fail(f"KAFKA_TOPIC: {problem}")
@@ -222,7 +222,10 @@ def _formats(props: dict[str, Any], fail: Any) -> tuple[str, str]:
     value_format = str(both or props.get("VALUE_FORMAT") or "").upper()
     key_format = str(both or props.get("KEY_FORMAT") or "KAFKA").upper()
     if not value_format:
-        raise fail('Missing required property "VALUE_FORMAT" in WITH clause')
+        raise fail(
+            "Statement is missing the 'VALUE_FORMAT' property from the WITH clause. Either provide one or "
+            "set a default via the 'ksql.persistence.default.format.value' config."
+        )
     unknown = next((f for f in (value_format, key_format) if f not in _KSQLDB_FORMATS), None)
     if unknown is not None:
         raise fail(f"Unknown format: {unknown}")

@@ -160,7 +160,7 @@ CREATE STREAM output AS SELECT id, nope FROM input;
 CREATE TABLE input (id INT, v INT) WITH (kafka_topic='t', value_format='JSON');
 
 --@test: a topic is required
---@expected.message: Missing required property "KAFKA_TOPIC" in WITH clause
+--@expected.message: Missing required property "KAFKA_TOPIC" which has no default value.
 CREATE STREAM input (id INT KEY, v INT) WITH (value_format='JSON');
 
 --@test: pseudo-columns - ROWTIME as an alias
