@@ -118,21 +118,23 @@ def _column(reads: _Reads, kind: str, pointer: str, data_type: Any) -> tuple[str
 def _struct(reads: _Reads, pointer: str, data_type: Any) -> str:
     """The STRUCT at ``pointer`` (an object), its fields matched and coerced as the full path does.
 
-    The full path reads field ``NAME`` from the key ``NAME``, else ``name``, and a field that does
-    not coerce reads as NULL. The fast path reads ``name``: the record is its only when no key is
-    spelled exactly ``NAME`` (a condition in the returned SQL).
+    The full path reads field ``NAME`` from the key ``NAME``, else ``name``, else the first key
+    whose upper-cased name is ``NAME``, and a field that does not coerce reads as NULL. The fast path
+    reads ``name``: the record is its only when no key is spelled exactly ``NAME`` and ``name`` holds
+    a value (not null), so no other spelling is looked for (conditions in the returned SQL).
     """
     from streamduck.ksql.names import ksql_name
     from streamduck.ksql.types import duckdb_type_of
     from streamduck.warehouse.coerce import data_typed_value, is_scalar_type, scalar_value
     from streamduck.warehouse.sqltext import quote_ident
 
-    fields, exact_absent = [], []
+    fields, certain = [], []
     for nested in data_type.expressions:
         name = ksql_name(nested.this)
         k = reads.slot(_pointer(pointer, name.lower()))
+        certain.append(f"_t[{k}] <> 'NULL'")  # present (NULL <> 'NULL' is NULL) and not null
         if name != name.lower():
-            exact_absent.append(f"_t[{reads.slot(_pointer(pointer, name))}] IS NULL")
+            certain.append(f"_t[{reads.slot(_pointer(pointer, name))}] IS NULL")
         nested_type = nested.args["kind"]
         duckdb_type = duckdb_type_of(nested_type)
         if nested_type.this.name != "STRUCT" and is_scalar_type(duckdb_type):
@@ -142,10 +144,7 @@ def _struct(reads: _Reads, pointer: str, data_type: Any) -> str:
                 f"json_extract(text, {quote_string(_pointer(pointer, name.lower()))})", nested_type
             )
         fields.append(f"{quote_ident(name)} := {value}")
-    struct = f"struct_pack({', '.join(fields)})"
-    if exact_absent:
-        return f"CASE WHEN {' AND '.join(exact_absent)} THEN {struct} END"
-    return struct
+    return f"CASE WHEN {' AND '.join(certain)} THEN struct_pack({', '.join(fields)}) END"
 
 
 def _pointer(parent: str, name: str) -> str:
