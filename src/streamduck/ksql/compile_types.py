@@ -39,6 +39,11 @@ def ksql_operator(node: exp.Expr) -> exp.Expr:
         return exp.IntDiv(this=node.this.copy(), expression=divisor)
     if isinstance(node, exp.Add) and "string" in (_category(node.this), _category(node.expression)):
         return exp.DPipe(this=node.this.copy(), expression=node.expression.copy(), safe=True)
+    comparisons = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
+    if isinstance(node, comparisons) and not _null_means_false_here(node):
+        # ksqlDB's generated Java compares as `(l == null || r == null) ? false : l op r`: a
+        # comparison with a NULL operand is false, not NULL (`NOT (a = b)` is then true).
+        return exp.Coalesce(this=node.copy(), expressions=[exp.false()])
     narrowing = (
         isinstance(node, exp.TryCast)
         and node.meta.get("ksql_cast")
@@ -51,6 +56,21 @@ def ksql_operator(node: exp.Expr) -> exp.Expr:
             this=exp.Anonymous(this="trunc", expressions=[node.this.copy()]), to=node.args["to"].copy()
         )
     return node
+
+
+def _null_means_false_here(node: exp.Expr) -> bool:
+    """True where NULL already acts as false: a join condition, or a conjunct of WHERE/HAVING.
+
+    Left as is there, so DuckDB keeps its hash joins and filter pushdown.
+    """
+    from sqlglot import exp
+
+    if node.find_ancestor(exp.Join) is not None:
+        return True
+    parent = node.parent
+    while isinstance(parent, (exp.And, exp.Paren)):
+        parent = parent.parent
+    return isinstance(parent, (exp.Where, exp.Having))
 
 
 def _both(node: exp.Expr, types: set[str]) -> bool:

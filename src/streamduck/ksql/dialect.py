@@ -161,7 +161,9 @@ class KsqlParser(Parser):
         k: v for k, v in Parser.FUNCTION_PARSERS.items() if k not in ("CHR", "SUBSTRING", "INITCAP", "TRIM")
     }
 
-    LAMBDAS: t.ClassVar = {**Parser.LAMBDAS, TokenType.FARROW: _lambda}
+    # ksqlDB's lambdas are ``x => ...`` only: ``->`` in a function's argument is struct access
+    # (``IFNULL(s->a->b, 'x')``), not sqlglot's default ``x -> ...`` lambda.
+    LAMBDAS: t.ClassVar = {TokenType.FARROW: _lambda}
 
     COLUMN_OPERATORS: t.ClassVar = {
         **Parser.COLUMN_OPERATORS,

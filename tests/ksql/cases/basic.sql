@@ -155,3 +155,23 @@ CREATE STREAM OUTPUT AS SELECT K, ln(i) i, sqrt(l) l, ln(d) d FROM INPUT;
 --@input: INPUT {"value": {"i": 1, "l": 4, "d": 3.0}}
 --@output: OUTPUT {"K": null, "I": "NaN", "L": "NaN", "D": "-Infinity"}
 --@output: OUTPUT {"K": null, "I": 0.0, "L": 2.0, "D": 1.0986122886681098}
+
+--@test: a comparison with a NULL operand is false, not NULL (QTT null.json "null equals")
+CREATE STREAM INPUT (ID INT KEY, COL0 BIGINT) WITH (kafka_topic='basic_null_equals', value_format='JSON');
+CREATE STREAM OUTPUT AS SELECT ID, ID = COL0, NOT (COL0 > 5) AS SMALL, NULL IS NULL FROM INPUT;
+--@input: INPUT {"key": null, "value": {"COL0": 12344}}
+--@input: INPUT {"key": 0, "value": {}}
+--@input: INPUT {"key": 1, "value": {"COL0": 1}}
+--@output: OUTPUT {"ID": null, "KSQL_COL_0": false, "SMALL": false, "KSQL_COL_1": true}
+--@output: OUTPUT {"ID": 0, "KSQL_COL_0": false, "SMALL": true, "KSQL_COL_1": true}
+--@output: OUTPUT {"ID": 1, "KSQL_COL_0": true, "SMALL": true, "KSQL_COL_1": true}
+
+--@test: struct access inside a function's arguments (QTT null.json "if null with nested structs")
+CREATE STREAM INPUT (COL0 INT KEY, COL1 STRUCT<Person STRUCT<Name STRING>>, COL2 ARRAY<INT>) WITH (kafka_topic='basic_ifnull_struct', value_format='JSON');
+CREATE STREAM OUTPUT AS SELECT COL0, IFNULL(COL0, 10) AS A, IFNULL(COL1->Person->Name, 'x') AS B, IFNULL(COL2, ARRAY[10, 20]) AS C FROM INPUT;
+--@input: INPUT {"key": 1, "value": {"COL1": {"Person":  {"Name": "George"}}, "COL2": [1, 2, 3]}}
+--@input: INPUT {"key": null, "value": {}}
+--@input: INPUT {"key": 2, "value": {"COL1": {"Person":  null}, "COL2": [4, 5, 6]}}
+--@output: OUTPUT {"COL0": 1, "A": 1, "B": "George", "C": [1, 2, 3]}
+--@output: OUTPUT {"COL0": null, "A": 10, "B": "x", "C": [10, 20]}
+--@output: OUTPUT {"COL0": 2, "A": 2, "B": "x", "C": [4, 5, 6]}
