@@ -709,9 +709,11 @@ def _is_null(node: exp.Expr) -> bool:
 
 
 def _key_text(node: exp.Expr) -> str:
-    """An expression compared regardless of qualifiers and case (``t.id`` is ``ID``)."""
+    """An expression compared regardless of qualifiers, case and outer parentheses (``t.id`` is ``ID``)."""
     from sqlglot import exp
 
+    while isinstance(node, exp.Paren):  # GROUP BY (a IS NULL) groups by a IS NULL
+        node = node.this
     bare = node.copy().transform(lambda n: exp.column(ksql_name(n.this)) if isinstance(n, exp.Column) else n)
     return _ksql_text(bare).upper()
 

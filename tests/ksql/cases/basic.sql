@@ -175,3 +175,11 @@ CREATE STREAM OUTPUT AS SELECT COL0, IFNULL(COL0, 10) AS A, IFNULL(COL1->Person-
 --@output: OUTPUT {"COL0": 1, "A": 1, "B": "George", "C": [1, 2, 3]}
 --@output: OUTPUT {"COL0": null, "A": 10, "B": "x", "C": [10, 20]}
 --@output: OUTPUT {"COL0": 2, "A": 2, "B": "x", "C": [4, 5, 6]}
+
+--@test: GROUP BY a parenthesised expression matches it unparenthesised in the projection (QTT null.json "stream GROUP BY IS NULL")
+CREATE STREAM INPUT (NAME STRING) WITH (kafka_topic='basic_group_paren', format='JSON');
+CREATE TABLE OUTPUT AS SELECT NAME IS NULL, COUNT() AS COUNT FROM INPUT GROUP BY (NAME IS NULL);
+--@input: INPUT {"value": {"NAME": null}, "timestamp": 2}
+--@input: INPUT {"value": {"NAME": "n"}, "timestamp": 3}
+--@output: OUTPUT {"KSQL_COL_0": true, "COUNT": 1}
+--@output: OUTPUT {"KSQL_COL_0": false, "COUNT": 1}
