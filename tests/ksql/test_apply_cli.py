@@ -232,6 +232,7 @@ def test_describe_names_ksqldb_types_and_window_bounds(cli, settings, topic_name
         "counts.sql",
         f"""CREATE STREAM clicks (id BIGINT KEY, page STRING, tags ARRAY<STRING>) WITH (kafka_topic='{topic_name}', value_format='JSON', partitions=1);
 CREATE TABLE per_page AS SELECT page, COUNT(*) AS n, COLLECT_LIST(tags) AS all_tags FROM clicks WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY page;
+CREATE TABLE imported (page STRING PRIMARY KEY, n BIGINT) WITH (kafka_topic='{topic_name}-w', value_format='JSON', partitions=1, window_type='TUMBLING', window_size='1 MINUTE');
 """,
     )
     assert cli("ksql", "apply").exit_code == 0
@@ -241,6 +242,14 @@ CREATE TABLE per_page AS SELECT page, COUNT(*) AS n, COLLECT_LIST(tags) AS all_t
     assert rows["N"] == ("BIGINT", "value")
     assert rows["ALL_TAGS"] == ("ARRAY<ARRAY<STRING>>", "value")
     assert rows["WINDOWSTART"] == ("BIGINT", "window start") and rows["WINDOWEND"] == ("BIGINT", "window end")
+    # A windowed source (WINDOW_TYPE) has the bounds after its key, as its SELECT * has them.
+    described = cli("ksql", "describe", "imported", "--format", "json")
+    assert [(r["column"], r["role"]) for r in json.loads(described.stdout)] == [
+        ("PAGE", "primary_key"),
+        ("WINDOWSTART", "window start"),
+        ("WINDOWEND", "window end"),
+        ("N", "value"),
+    ]
 
 
 def test_insert_values_produces_each_statement_once(cli, settings, tmp_path, topic_name):

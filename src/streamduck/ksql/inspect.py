@@ -55,9 +55,25 @@ def describe_definition(settings: Settings, name: str) -> tuple[CatalogEntry, li
         )
     columns = [
         {"column": c["name"], "type": _ksql_type(entry, c["type"]), "role": _role(entry, c)}
-        for c in entry.columns
+        for c in _with_window_bounds(entry)
     ]
     return entry, columns
+
+
+def _with_window_bounds(entry: CatalogEntry) -> list[dict[str, Any]]:
+    """The entry's columns; a windowed source's (``WINDOW_TYPE``) with WINDOWSTART and WINDOWEND
+    after its key, where its view and ``SELECT *`` have them (a derived view lists its own)."""
+    from streamduck.ksql.parser import parse_text
+    from streamduck.ksql.sources import definition_from
+
+    if entry.origin != "source" or not definition_from(parse_text(entry.statement)[0]).window_type:
+        return entry.columns
+    keys = [c for c in entry.columns if c["name"] in entry.key_columns]
+    bounds = [{"name": name, "type": "BIGINT", "role": role} for name, role in _BOUNDS]
+    return keys + bounds + [c for c in entry.columns if c not in keys]
+
+
+_BOUNDS = (("WINDOWSTART", "window start"), ("WINDOWEND", "window end"))
 
 
 def _ksql_type(entry: CatalogEntry, type_text: str) -> str:
