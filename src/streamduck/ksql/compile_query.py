@@ -370,6 +370,8 @@ class QueryCompiler:
                 "projection (eg, SELECT ROWKEY...). ROWKEY was added as a synthetic key column because the "
                 "join criteria did not match any source column."
             )
+        if self._foreign_key_join(select, names, columns, side):
+            return
         wanted = [self._source_column(c) for c in columns]
         found: dict[tuple[str, str], list[str]] = {}
         for projection, name in zip(select.expressions, names, strict=False):
@@ -389,6 +391,47 @@ class QueryCompiler:
                     f"The projection contains a key column (`{aliases[0]}`) more than once, aliased as: "
                     f"{' and '.join(sorted(aliases))}."
                 )
+
+    def _foreign_key_join(
+        self, select: exp.Expr, names: list[str], columns: list[exp.Column], side: str
+    ) -> bool:
+        """A table-table join from a left value column to the right table's key: keyed by the left
+        table's primary key, which the projection must hold whole (ksqlDB's foreign-key join)."""
+        from sqlglot import exp
+
+        (left, left_alias), (right, right_alias) = self.sources
+        if self.kinds.get(left) != "TABLE" or self.kinds.get(right) != "TABLE" or len(columns) != 2:
+            return False
+        by_side = {self._source_column(c)[0]: self._source_column(c)[1] for c in columns}
+        left_column, right_column = by_side.get(left_alias.upper()), by_side.get(right_alias.upper())
+        left_keys, right_keys = self.keys.get(left, []), self.keys.get(right, [])
+        if left_column is None or left_column in left_keys or right_column not in right_keys:
+            return False
+        if side == "RIGHT":
+            raise DefinitionError("RIGHT OUTER JOIN on a foreign key is not supported")
+        found: dict[str, list[str]] = {}
+        for projection, name in zip(select.expressions, names, strict=False):
+            bare = projection.unalias()
+            if isinstance(bare, exp.Column):
+                alias, column = self._source_column(bare)
+                if alias == left_alias.upper() and column in left_keys:
+                    found.setdefault(column, []).append(name)
+        missing = [k for k in left_keys if k not in found]
+        if missing:
+            plural = "s" if len(missing) > 1 else ""
+            listed = ", ".join(f"`{k}`" for k in missing)
+            raise DefinitionError(
+                f"Primary key column{plural} missing in projection. For foreign-key table-table joins, the "
+                f"projection must include all primary key columns from the left input table (`{left}`). "
+                f"Missing column{plural}: {listed}."
+            )
+        for column, aliases in found.items():
+            if len(aliases) > 1:
+                raise DefinitionError(
+                    f"The projection contains a key column (`{left}_{column}`) more than once, aliased as: "
+                    f"{' and '.join(sorted(aliases))}."
+                )
+        return True
 
     def _source_column(self, column: exp.Expr) -> tuple[str, str]:
         """(source alias, column name) of a column of a join, qualified or not."""

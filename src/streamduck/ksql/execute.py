@@ -344,9 +344,12 @@ def _check_insert_schema(
         {"name": row[0], "type": row[1]} for row in con.execute(f"DESCRIBE {compiled.sql}").fetchall()
     ]
     by_name = {e.name: e for e in catalog.entries(con)}
+    sink_keys = _result_keys(target.key_columns, target.sources, by_name)
     result_keys = _result_keys(compiled.key_columns, compiled.sources, by_name)
+    if not result_keys and len(compiled.sources) > 1:  # a join keyed by the column named like the sink's key
+        result_keys = [k for k in sink_keys if k in {c["name"] for c in selected}]
     result = _schema_text(selected, result_keys)
-    sink = _schema_text(target.columns, _result_keys(target.key_columns, target.sources, by_name))
+    sink = _schema_text(target.columns, sink_keys)
     if result != sink:
         raise DefinitionError(
             f"Incompatible schema between results and sink. Result schema is {result} Sink schema is {sink}"
@@ -356,9 +359,12 @@ def _check_insert_schema(
 def _result_keys(
     keys: Sequence[str], sources: Sequence[str], by_name: dict[str, catalog.CatalogEntry]
 ) -> list[str]:
-    """A query's key columns: those it sets (GROUP BY, PARTITION BY), else its sources' keys,
-    which a projection keeps (the catalog names keys only where a query sets them)."""
-    return list(keys) or [k for s in sources if s in by_name for k in by_name[s].key_columns]
+    """A query's key columns: those it sets (GROUP BY, PARTITION BY), else its source's keys,
+    which a projection keeps (the catalog names keys only where a query sets them). A join's key
+    is its join column under a name of the projection's choosing: not inferred here."""
+    if keys or len(sources) != 1 or sources[0] not in by_name:
+        return list(keys)
+    return list(by_name[sources[0]].key_columns)
 
 
 def _schema_text(columns: list[dict[str, str]], keys: list[str]) -> str:

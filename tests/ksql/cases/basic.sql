@@ -183,3 +183,12 @@ CREATE TABLE OUTPUT AS SELECT NAME IS NULL, COUNT() AS COUNT FROM INPUT GROUP BY
 --@input: INPUT {"value": {"NAME": "n"}, "timestamp": 3}
 --@output: OUTPUT {"KSQL_COL_0": true, "COUNT": 1}
 --@output: OUTPUT {"KSQL_COL_0": false, "COUNT": 1}
+
+--@test: a foreign-key table-table join is keyed by the left table's primary key
+CREATE TABLE orders (id BIGINT PRIMARY KEY, customer BIGINT, amount INT) WITH (kafka_topic='basic_fk_orders', value_format='JSON');
+CREATE TABLE customers (id BIGINT PRIMARY KEY, name STRING) WITH (kafka_topic='basic_fk_customers', value_format='JSON');
+CREATE TABLE named AS SELECT orders.id, customers.name, amount FROM orders JOIN customers ON orders.customer = customers.id;
+--@input: CUSTOMERS {"key": 7, "value": {"name": "ann"}}
+--@input: ORDERS {"key": 1, "value": {"customer": 7, "amount": 5}}
+--@input: ORDERS {"key": 2, "value": {"customer": 8, "amount": 6}}
+--@output: NAMED {"ORDERS_ID": 1, "CUSTOMERS_NAME": "ann", "AMOUNT": 5}

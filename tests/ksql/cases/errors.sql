@@ -432,3 +432,15 @@ CREATE STREAM s (id INT KEY, v INT) WITH (kafka_topic='t', value_format='XML');
 --@test: keys - KEY on a table
 --@expected.message: Column `ID` is a 'KEY' column: please use 'PRIMARY KEY' for tables.
 CREATE TABLE t (id INT KEY, v INT) WITH (kafka_topic='t', value_format='JSON');
+
+--@test: joins - a foreign-key table join needs the left table's primary key projected
+--@expected.message: Primary key column missing in projection. For foreign-key table-table joins, the projection must include all primary key columns from the left input table (`ORDERS`). Missing column: `ID`.
+CREATE TABLE orders (id BIGINT PRIMARY KEY, customer BIGINT, amount INT) WITH (kafka_topic='o', value_format='JSON');
+CREATE TABLE customers (id BIGINT PRIMARY KEY, name STRING) WITH (kafka_topic='c', value_format='JSON');
+CREATE TABLE named AS SELECT orders.customer, customers.name, amount FROM orders JOIN customers ON orders.customer = customers.id;
+
+--@test: joins - no RIGHT JOIN on a foreign key
+--@expected.message: RIGHT OUTER JOIN on a foreign key is not supported
+CREATE TABLE orders (id BIGINT PRIMARY KEY, customer BIGINT, amount INT) WITH (kafka_topic='o', value_format='JSON');
+CREATE TABLE customers (id BIGINT PRIMARY KEY, name STRING) WITH (kafka_topic='c', value_format='JSON');
+CREATE TABLE named AS SELECT orders.id, customers.name FROM orders RIGHT JOIN customers ON orders.customer = customers.id;
