@@ -95,6 +95,28 @@ def _category(node: exp.Expr) -> str | None:
 _KSQL_TYPE_NAMES = {"TEXT": "STRING", "VARCHAR": "STRING", "INT": "INTEGER"}
 
 
+def _check_join_types(node: exp.EQ) -> None:
+    """A join's ``a = b`` must compare one type (ksqlDB does not widen INT to BIGINT there)."""
+    from sqlglot import exp
+
+    from streamduck.errors import DefinitionError
+
+    if not (isinstance(node.this, exp.Column) and isinstance(node.expression, exp.Column)):
+        return
+    names = [_type_name(node.this), _type_name(node.expression)]
+    if any(n in (None, "UNKNOWN", "NULL") for n in names) or None in (
+        _category(node.this),
+        _category(node.expression),
+    ):
+        return
+    left, right = (_KSQL_TYPE_NAMES.get(str(n), str(n)) for n in names)
+    if left != right:
+        shown = [f"{c.table.upper()}.{c.name.upper()}" for c in (node.this, node.expression)]
+        raise DefinitionError(
+            f"Invalid join condition: types don't match. Got {shown[0]}{{{left}}} = {shown[1]}{{{right}}}."
+        )
+
+
 def _shown(node: exp.Expr) -> str:
     """``AGE (INTEGER)``: the expression as the user wrote the names, with its ksqlDB type."""
     from sqlglot import exp
@@ -146,6 +168,8 @@ def check_types(select: exp.Expr) -> None:
                     f"Error processing expression: Unsupported arithmetic types. "
                     f"{_shown(node.this)} {node.key.upper()} {_shown(node.expression)}"
                 )
+        if isinstance(node, exp.EQ) and node.find_ancestor(exp.Join) is not None:
+            _check_join_types(node)
         if isinstance(node, (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)):
             sides = {_category(node.this), _category(node.expression)}
             if sides == {"string", "numeric"}:

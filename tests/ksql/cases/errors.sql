@@ -444,3 +444,9 @@ CREATE TABLE named AS SELECT orders.customer, customers.name, amount FROM orders
 CREATE TABLE orders (id BIGINT PRIMARY KEY, customer BIGINT, amount INT) WITH (kafka_topic='o', value_format='JSON');
 CREATE TABLE customers (id BIGINT PRIMARY KEY, name STRING) WITH (kafka_topic='c', value_format='JSON');
 CREATE TABLE named AS SELECT orders.id, customers.name FROM orders RIGHT JOIN customers ON orders.customer = customers.id;
+
+--@test: joins - the two sides of a join condition of different types
+--@expected.message: Invalid join condition: types don't match. Got O.SHOP{STRING} = S.ID{BIGINT}.
+CREATE STREAM orders (id INT KEY, shop STRING) WITH (kafka_topic='o', value_format='JSON');
+CREATE TABLE shops (id BIGINT PRIMARY KEY, name STRING) WITH (kafka_topic='s', value_format='JSON');
+CREATE STREAM named AS SELECT o.shop, s.name FROM orders o JOIN shops s ON o.shop = s.id;
