@@ -52,7 +52,12 @@ _KNOWN_PROPERTIES = {
     "RETENTION_MS",
     "WINDOW_TYPE",
     "WINDOW_SIZE",
+    "KEY_SCHEMA_ID",
+    "VALUE_SCHEMA_ID",
+    "KEY_SCHEMA_FULL_NAME",
+    "VALUE_SCHEMA_FULL_NAME",
 }
+_SCHEMA_INFERRING = {"AVRO", "PROTOBUF", "JSON_SR"}
 
 
 def load_sources(streams_dir: Path) -> list[SourceDefinition]:
@@ -97,8 +102,9 @@ def definition_from(statement: Statement) -> SourceDefinition:
     def fail(message: str) -> DefinitionError:
         return DefinitionError(f"{statement.location}: {construct}: {message}")
 
-    columns = _columns(create, kind, fail)
     props = properties_of(create, fail)
+    _check_schema_ids(create, props, fail)
+    columns = _columns(create, kind, fail)
     if "KAFKA_TOPIC" not in props:
         raise fail('Missing required property "KAFKA_TOPIC" which has no default value.')
     problem = topic_name_problem(str(props["KAFKA_TOPIC"]))
@@ -148,12 +154,41 @@ def properties_of(create: exp.Expr, fail: Any) -> dict[str, Any]:
     return props
 
 
+def _check_schema_ids(create: KsqlCreate, props: dict[str, Any], fail: Any) -> None:
+    """``KEY_SCHEMA_ID``/``VALUE_SCHEMA_ID`` name a Schema Registry schema: only for formats that
+    infer columns from one, and never beside declared columns (ksqlDB's rules and words)."""
+    defs = create.args.get("columns") or []
+    for part in ("KEY", "VALUE"):
+        if f"{part}_SCHEMA_ID" not in props:
+            continue
+        fmt = str(
+            props.get(f"{part}_FORMAT") or props.get("FORMAT") or ("KAFKA" if part == "KEY" else "")
+        ).upper()
+        if fmt not in _SCHEMA_INFERRING:
+            raise fail(
+                f"{part}_FORMAT should support schema inference when {part}_SCHEMA_ID is provided. "
+                f"Current format is {fmt}."
+            )
+        keyed = [
+            d
+            for d in defs
+            if any(
+                c.args.get("kind") is not None and "KEY" in c.sql().upper()
+                for c in d.args.get("constraints") or []
+            )
+        ]
+        declared = keyed if part == "KEY" else [d for d in defs if d not in keyed]
+        if declared:
+            raise fail(f"Table elements and {part}_SCHEMA_ID cannot both exist for create statement.")
+
+
 def _columns(create: KsqlCreate, kind: str, fail: Any) -> tuple[Column, ...]:
     from streamduck.ksql.types import UnsupportedType, canonical_type
 
     defs = create.args.get("columns") or []
     if not defs:
-        raise fail("no columns declared (inferring them needs Schema Registry, which is not supported)")
+        # ksqlDB infers columns from Schema Registry (AVRO, PROTOBUF, JSON_SR), which we do not run
+        raise fail("No columns supplied.")
     columns: list[Column] = []
     for column_def in defs:
         name = ksql_name(column_def.this)

@@ -450,3 +450,15 @@ CREATE TABLE named AS SELECT orders.id, customers.name FROM orders RIGHT JOIN cu
 CREATE STREAM orders (id INT KEY, shop STRING) WITH (kafka_topic='o', value_format='JSON');
 CREATE TABLE shops (id BIGINT PRIMARY KEY, name STRING) WITH (kafka_topic='s', value_format='JSON');
 CREATE STREAM named AS SELECT o.shop, s.name FROM orders o JOIN shops s ON o.shop = s.id;
+
+--@test: sources - no columns and no Schema Registry format
+--@expected.message: No columns supplied.
+CREATE STREAM s WITH (kafka_topic='t', value_format='DELIMITED');
+
+--@test: sources - a value schema id with a format that infers nothing
+--@expected.message: VALUE_FORMAT should support schema inference when VALUE_SCHEMA_ID is provided. Current format is JSON.
+CREATE STREAM s WITH (kafka_topic='t', value_format='JSON', value_schema_id=3);
+
+--@test: sources - a key schema id beside declared key columns
+--@expected.message: Table elements and KEY_SCHEMA_ID cannot both exist for create statement.
+CREATE STREAM s (k INT KEY) WITH (kafka_topic='t', format='AVRO', key_schema_id=3);
