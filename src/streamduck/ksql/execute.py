@@ -224,16 +224,12 @@ def _check_derived_formats(
     )
     grouped = query.args.get("group") is not None
     kafka_valued = [s for s in compiled.sources if _format_of(s, by_name, "VALUE_FORMAT") == "KAFKA"]
-    if query.args.get("joins") and kafka_valued:
-        raise DefinitionError(
-            f"Source(s) {', '.join(kafka_valued)} are using the 'KAFKA' value format. "
-            "This format does not yet support JOIN."
-        )
-    if grouped and kafka_valued:
-        raise DefinitionError(
-            f"Source(s) {', '.join(kafka_valued)} are using the 'KAFKA' value format. "
-            "This format does not yet support GROUP BY."
-        )
+    for clause, used in (("JOIN", bool(query.args.get("joins"))), ("GROUP BY", grouped)):
+        if used and kafka_valued:
+            raise DefinitionError(
+                f"Source(s) {', '.join(kafka_valued)} are using the 'KAFKA' value format. "
+                f"This format does not yet support {clause}."
+            )
     rekeyed = query.args.get("partition_by") is not None  # PARTITION BY NULL: no key at all
     keys = (
         list(compiled.key_columns)
