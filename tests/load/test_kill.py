@@ -121,7 +121,12 @@ def test_sigkill_at_random_instants_then_bounded_load_is_exact(settings, cli_env
             # start-up and group join took on a busy machine.
             first_batch_s.append(round(wait_for_rows_above(settings, before, timeout_s=120), 1))
             time.sleep(rng.uniform(0.0, 2.5))
-            in_topic = records_in(settings, people)
+            # Between the producer's chunks the loader may have caught up for a moment: then the
+            # kill waits for the next records, so it always lands with records left to load.
+            deadline = time.monotonic() + 30
+            while (in_topic := records_in(settings, people)) <= loaded_rows(settings):
+                assert time.monotonic() < deadline, "no record arrived for 30 s"
+                time.sleep(0.05)
             process.send_signal(signal.SIGKILL)
             _, stderr = process.communicate()
             assert process.returncode == -signal.SIGKILL, stderr
