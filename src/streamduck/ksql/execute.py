@@ -364,7 +364,7 @@ def _result_keys(
 
 
 def _schema_text(columns: list[dict[str, str]], keys: list[str]) -> str:
-    """``\`K\` STRING KEY, \`V\` INTEGER``: key columns first, pseudo-columns left out."""
+    """``K`` STRING KEY, ``V`` INTEGER (backquoted names): key columns first, pseudo-columns left out."""
     from streamduck.ksql.names import PSEUDO_COLUMNS
     from streamduck.ksql.sources import sql_type_text
     from streamduck.ksql.types import ksql_type_from_duckdb
