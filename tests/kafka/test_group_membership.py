@@ -15,7 +15,7 @@ import time
 import pytest
 
 from streamduck.kafka.admin import create_topic
-from streamduck.kafka.clients import close_consumer, consumer
+from streamduck.kafka.clients import close_consumer, commit_group_offsets, consumer
 from streamduck.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -96,3 +96,20 @@ def test_a_stable_member_that_stops_still_leaves_at_once(settings: Settings, top
 
     # Tansu answers a new member's join after ~3 s; waiting out the first session would take 6 s more.
     assert waited is not None and waited < 6.0, waited
+
+
+def test_a_commit_while_the_group_rebalances_is_refused_not_raised(
+    settings: Settings, topic_name: str
+) -> None:
+    """A loader committing as another member joins or dies must not die itself (a DuckLake kill storm
+    caught kafka-python 3's RebalanceInProgressError killing an exactly-once follower)."""
+    create_topic(settings, topic_name, partitions=1)
+    member = _member(settings, topic_name, f"{topic_name}-group", session_timeout_ms=6000)
+    try:
+        member.poll(timeout_ms=100)  # the join has started, not finished: the group is rebalancing
+        assert commit_group_offsets(member, {topic_name: {0: 1}}) is False
+        assert commit_group_offsets(member, {}) is True  # nothing to commit is no failure
+        assert _seconds_until_assigned(member, WAIT_S) is not None
+        assert commit_group_offsets(member, {topic_name: {0: 0}}) is True  # a stable member commits
+    finally:
+        close_consumer(member)

@@ -8,6 +8,7 @@ the bootstrap address.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -18,10 +19,13 @@ from streamduck.settings import Settings
 if TYPE_CHECKING:
     from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 
+log = logging.getLogger(__name__)
+
 __all__ = [
     "admin_client",
     "broker_errors",
     "close_consumer",
+    "commit_group_offsets",
     "consumer",
     "producer",
     "transactional_producer",
@@ -113,6 +117,44 @@ def close_consumer(client: KafkaConsumer) -> None:
     if compat.is_tansu(client):
         compat.no_leave_group_from_a_rebalancing_leader(client)
     client.close(autocommit=False)
+
+
+def commit_group_offsets(client: KafkaConsumer, offsets: dict[str, dict[int, int]]) -> bool:
+    """Commit ``offsets`` (topic -> partition -> next offset) for ``client``'s group.
+
+    Returns False, without raising, when the group's membership is out of date: kafka-python 3
+    raises ``RebalanceInProgressError`` while the group rebalances (a member joining or dying),
+    ``CommitFailedError`` once it has moved on. Either way the partitions' next owner decides where
+    reading resumes, so the caller carries on polling instead of dying mid-rebalance.
+    """
+    from kafka import OffsetAndMetadata, TopicPartition
+    from kafka.errors import (
+        CommitFailedError,
+        IllegalGenerationError,
+        IllegalStateError,
+        RebalanceInProgressError,
+        UnknownMemberIdError,
+    )
+
+    commit = {
+        TopicPartition(topic, partition): OffsetAndMetadata(offset, "", -1)
+        for topic, partitions in offsets.items()
+        for partition, offset in partitions.items()
+    }
+    if not commit:
+        return True
+    try:
+        client.commit(commit)
+    except (
+        CommitFailedError,
+        IllegalStateError,
+        RebalanceInProgressError,
+        UnknownMemberIdError,
+        IllegalGenerationError,
+    ) as exc:
+        log.warning("Kafka offset commit failed (the group is rebalancing or moved on): %s", exc)
+        return False
+    return True
 
 
 def transactional_producer(

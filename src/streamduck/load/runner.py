@@ -331,20 +331,11 @@ class LoadRun:
         seek_to_lowest_need(self.consumer, tp, builders)
 
     def _commit_kafka(self, offsets: dict[str, dict[int, int]]) -> bool:
-        from kafka import OffsetAndMetadata, TopicPartition
-        from kafka.errors import CommitFailedError, IllegalStateError
+        from streamduck.kafka.clients import commit_group_offsets
 
-        commit = {
-            TopicPartition(topic, p): OffsetAndMetadata(o, "", -1)
-            for topic, parts in offsets.items()
-            for p, o in parts.items()
-        }
-        if not commit:  # every partition concerned was handed over
+        if not any(offsets.values()):  # every partition concerned was handed over
             return True
-        try:
-            self.consumer.commit(commit)
-        except (CommitFailedError, IllegalStateError) as exc:
-            log.warning("Kafka offset commit failed (group rebalanced): %s", exc)
+        if not commit_group_offsets(self.consumer, offsets):
             return False
         crash_point(CrashPoint.AFTER_KAFKA_COMMIT)
         return True
