@@ -222,3 +222,33 @@ def test_ctrl_c_stops_a_waiting_consumer_cleanly(
         out, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
     assert "Processed a total of 1 messages" in err and "Traceback" not in err
+
+
+def test_a_group_commit_during_a_rebalance_is_kept_for_later_not_fatal(
+    settings: Settings, topic_name: str
+) -> None:
+    """A second console consumer joining the group (the tutorial's demo) makes the first one's commit
+    meet a rebalance: it is retried later instead of ending the command with RebalanceInProgressError."""
+    from kafka import TopicPartition
+
+    from streamduck.kafka.clients import close_consumer
+    from streamduck.kafka.console import _commit
+
+    create_topic(settings, topic_name, partitions=1)
+    group = f"{topic_name}-group"
+    member = consumer(
+        settings, topic_name, group_id=group, session_timeout_ms=6000, heartbeat_interval_ms=1000
+    )
+    try:
+        member.poll(timeout_ms=100)  # joining: the group is rebalancing
+        used, committed = {TopicPartition(topic_name, 0): 1}, set()
+        _commit(member, group, used, committed)
+        assert committed == set() and used == {}  # not ours yet: the partition's owner commits it
+        deadline = time.monotonic() + 15
+        while not member.assignment() and time.monotonic() < deadline:
+            member.poll(timeout_ms=200)
+        used = {TopicPartition(topic_name, 0): 1}
+        _commit(member, group, used, committed)
+        assert committed == {TopicPartition(topic_name, 0)} and used == {}
+    finally:
+        close_consumer(member)

@@ -309,9 +309,20 @@ def _poll(
 
 
 def _commit(client: KafkaConsumer, group: str | None, used: dict[Any, int], committed: set[Any]) -> None:
-    from kafka.structs import OffsetAndMetadata
+    """Commit what was handed out; during a rebalance (another console consumer joining the group, as
+    the tutorial shows) the commit is refused, not fatal: partitions still ours are retried next time,
+    those handed over are their new owner's to commit."""
+    from streamduck.kafka.clients import commit_group_offsets
 
-    if group is not None and used:
-        client.commit({tp: OffsetAndMetadata(offset, "", -1) for tp, offset in used.items()})
+    if group is None or not used:
+        return
+    offsets: dict[str, dict[int, int]] = {}
+    for tp, offset in used.items():
+        offsets.setdefault(tp.topic, {})[tp.partition] = offset
+    if commit_group_offsets(client, offsets):
         committed.update(used)
         used.clear()
+        return
+    assigned = client.assignment()
+    for tp in [tp for tp in used if tp not in assigned]:
+        del used[tp]
