@@ -14,7 +14,7 @@ from streamduck.errors import DefinitionError
 from streamduck.ksql.model import Column, SourceDefinition
 from streamduck.load.batch import BatchBuilder, BatchLimits
 from streamduck.load.commit import commit_batch
-from streamduck.load.guarantee import EXACTLY_ONCE
+from streamduck.load.guarantee import AT_LEAST_ONCE, EXACTLY_ONCE
 from streamduck.load.report import StreamLoad
 from streamduck.warehouse.backend import DuckDBFile
 from streamduck.warehouse.layout import ensure_source
@@ -143,7 +143,11 @@ def test_crash_point_exits_only_at_the_named_hit():
 
 
 def test_writer_retries_a_batch_that_outgrows_its_memory_limit(tmp_path, monkeypatch, caplog):
-    """64 values of 250 KB need more than the 128 MiB floor to classify: the writer retries with more."""
+    """64 values of 250 KB need more than the 128 MiB floor to classify: the writer retries with more.
+
+    At-least-once classifies in the commit's transaction, under the file's memory limit (exactly-once
+    classifies ahead on an in-memory database of its own, :meth:`WarehouseWriter.classify_ahead`).
+    """
     from streamduck.load import writer as writer_module
 
     monkeypatch.setattr(writer_module, "MEMORY_PER_VALUE_BYTE", 1)  # start at the floor
@@ -151,7 +155,9 @@ def test_writer_retries_a_batch_that_outgrows_its_memory_limit(tmp_path, monkeyp
     builder = BatchBuilder(PEOPLE, BatchLimits(records=10**6, bytes=10**9))
     builder.add(0, records(range(64), value))
     writer = writer_module.WarehouseWriter(
-        DuckDBFile(tmp_path / "w.duckdb"), [PEOPLE], writer_module.WriterOptions(memory_floor_mb=128)
+        DuckDBFile(tmp_path / "w.duckdb"),
+        [PEOPLE],
+        writer_module.WriterOptions(memory_floor_mb=128, guarantee=AT_LEAST_ONCE),
     )
     writer.start()
     try:
@@ -212,3 +218,59 @@ def test_each_guarantee_decides_positions_commit_order_and_read_ahead():
     assert guarantee_named("at-most-once") is GUARANTEES["at-most-once"]
     with pytest.raises(ConfigError, match="unknown guarantee 'twice'; choose one of exactly-once"):
         guarantee_named("twice")
+
+
+def _batch(partition, offsets, expected):
+    builder = BatchBuilder(PEOPLE, BatchLimits())
+    builder.reset_position(partition, expected)
+    builder.add(partition, records(offsets))
+    return builder.take()
+
+
+def test_a_writer_that_is_behind_commits_the_queued_batches_together(tmp_path):
+    """Batches queued while the writer is busy land in one transaction, each with its own history row."""
+    from streamduck.load import writer as writer_module
+
+    writer = writer_module.WarehouseWriter(
+        DuckDBFile(tmp_path / "w.duckdb"), [PEOPLE], writer_module.WriterOptions()
+    )
+    batches = [_batch(0, range(0, 10), None), _batch(0, range(10, 20), 10), _batch(1, range(0, 5), None)]
+    for batch in batches:  # queued before the thread starts: it finds all three waiting
+        writer.submit(batch)
+    writer.start()
+    try:
+        writer.drain()
+        results = writer.results()
+    finally:
+        writer.close()
+    assert [r.rows for _, r in results] == [10, 10, 5] and all(r.committed for _, r in results)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    history = con.execute(
+        "SELECT ranges, records, started_at FROM _streamduck.load_history ORDER BY batch_id"
+    ).fetchall()
+    assert [(ranges, n) for ranges, n, _ in history] == [
+        ('{"0": [0, 9]}', 10),
+        ('{"0": [10, 19]}', 10),
+        ('{"1": [0, 4]}', 5),
+    ]
+    assert len({started for _, _, started in history}) == 1  # one transaction
+    assert con.execute('SELECT count(*) FROM raw."PEOPLE"').fetchone() == (25,)
+
+
+def test_a_stale_batch_in_a_group_leaves_the_batches_before_it_committed(tmp_path):
+    from streamduck.load.commit import commit_batches
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_source(con, PEOPLE)
+    stale = _batch(1, range(5, 8), 5)  # believes offset 5 is stored for partition 1: nothing is
+    results = commit_batches(
+        con, [_batch(0, range(0, 10), None), _batch(0, range(10, 20), 10), stale, _batch(2, range(3), None)],
+        guarantee=EXACTLY_ONCE, loader="t", max_value_bytes=1000,
+    )  # fmt: skip
+    assert [(r.committed, r.rows) for r in results] == [(True, 10), (True, 10), (False, 0), (True, 3)]
+    assert results[2].conflicts == {1: None}
+    assert con.execute('SELECT "partition", next_offset FROM _streamduck.offsets ORDER BY 1').fetchall() == [
+        (0, 20),
+        (2, 3),
+    ]
+    assert con.execute('SELECT count(*) FROM raw."PEOPLE"').fetchone() == (23,)

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from streamduck.ksql.model import SourceDefinition
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     import pyarrow as pa
 
 __all__ = ["Batch", "BatchBuilder", "BatchLimits", "seek_to_lowest_need"]
@@ -41,7 +43,12 @@ class Batch:
     records: int
     bytes: int
     staged: pa.Table | None = None
-    """The classified records, when classified ahead of the commit (see :mod:`~streamduck.load.read_ahead`)."""
+    """The classified records, when classified ahead of the commit (see
+    :meth:`~streamduck.load.writer.WarehouseWriter.classify_ahead`)."""
+    shapes: pa.Table | None = None
+    """With :attr:`staged`: the distinct key lists of its loadable records (for schema drift)."""
+    staging: Future[None] | None = None
+    """Set while the batch is being classified ahead: done once :attr:`staged` is (or with its error)."""
     topic_id: str | None = None
     """The id of the topic incarnation the records were read from (stored with the offsets)."""
 

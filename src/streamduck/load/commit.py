@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,9 @@ _DRIFT = "temp._streamduck_drift"
 """This batch's schema-drift observations, for the UPDATE and the INSERT of the upsert."""
 _BATCH = "_streamduck_batch"
 """The batch's records as registered with DuckDB (columns of :meth:`Batch.to_arrow`)."""
+_SHAPES = "_streamduck_shapes"
+"""The batch's distinct key lists of loadable records, each with its count and first position
+(:func:`_shapes_query`), from which schema drift is counted."""
 
 
 @dataclass
@@ -73,29 +77,60 @@ def commit_batch(
     concurrent writer (DuckLake), recorded in its history row. A conflict raises from COMMIT; the
     caller re-runs the whole call, whose compare-and-set then sees what the winner stored.
     """
-    definition = batch.definition
+    (result,) = commit_batches(
+        con, [batch], guarantee=guarantee, loader=loader, max_value_bytes=max_value_bytes,
+        conflicts_retried=conflicts_retried,
+    )  # fmt: skip
+    return result
+
+
+def commit_batches(
+    con: duckdb.DuckDBPyConnection,
+    batches: Sequence[Batch],
+    *,
+    guarantee: Guarantee,
+    loader: str,
+    max_value_bytes: int,
+    conflicts_retried: int = 0,
+) -> list[CommitResult]:
+    """Write ``batches``, in order, in one transaction: each as :func:`commit_batch` would.
+
+    A loader that is behind commits the batches queued for it together: DuckDB then writes full
+    row groups straight to the file instead of logging every row to the WAL first and compressing
+    it again at the checkpoint, and the per-transaction statements run once per group (figures in
+    docs/loader.md). Each batch keeps its own compare-and-set, offsets and history row; if one of
+    them is stale, the group is rolled back and the batches are committed one by one, so the ones
+    before it still land and it is reported stale as usual.
+    """
     offsets = WarehouseOffsets(con)
     started = time.time()
+    results = []
     con.execute("BEGIN TRANSACTION")
     try:
-        if guarantee.compare_and_set:
-            conflicts = offsets.conflicts(batch)
-            if conflicts:
-                con.execute("ROLLBACK")
-                return CommitResult(definition.name, committed=False, conflicts=conflicts)
-            if not offsets.fence(definition.name):  # never seeded (a warehouse from before fences)
-                con.execute("ROLLBACK")
-                create_commit_fence(con, definition.name)
-                return commit_batch(
-                    con, batch, guarantee=guarantee, loader=loader, max_value_bytes=max_value_bytes,
-                    conflicts_retried=conflicts_retried,
-                )  # fmt: skip
-        _fill_staged(con, batch, guarantee, max_value_bytes)
-        result = _insert_staged(con, batch)
-        _record_drift(con, batch)
-        offsets.advance(batch, loader, utc_now())
-        result.conflicts_retried = conflicts_retried
-        _record_history(con, batch, result, guarantee.name.value, loader, started)
+        for batch in batches:
+            definition = batch.definition
+            if guarantee.compare_and_set:
+                conflicts = offsets.conflicts(batch)
+                if conflicts:
+                    con.execute("ROLLBACK")
+                    if len(batches) > 1:
+                        return [_commit_alone(con, b, guarantee, loader, max_value_bytes) for b in batches]
+                    return [CommitResult(definition.name, committed=False, conflicts=conflicts)]
+                if not offsets.fence(definition.name):  # never seeded (a warehouse from before fences)
+                    con.execute("ROLLBACK")
+                    create_commit_fence(con, definition.name)
+                    return commit_batches(
+                        con, batches, guarantee=guarantee, loader=loader, max_value_bytes=max_value_bytes,
+                        conflicts_retried=conflicts_retried,
+                    )  # fmt: skip
+            _fill_staged(con, batch, guarantee, max_value_bytes)
+            result = _insert_staged(con, batch)
+            _record_drift(con, batch)
+            _release_staged(con)
+            offsets.advance(batch, loader, utc_now())
+            result.conflicts_retried = conflicts_retried
+            _record_history(con, batch, result, guarantee.name.value, loader, started)
+            results.append(result)
         crash_point(CrashPoint.AFTER_INSERT)
         con.execute("COMMIT")
     except BaseException:
@@ -104,7 +139,13 @@ def commit_batch(
     finally:
         _release_staged(con)
     crash_point(CrashPoint.AFTER_WAREHOUSE_COMMIT)
-    return result
+    return results
+
+
+def _commit_alone(
+    con: duckdb.DuckDBPyConnection, batch: Batch, guarantee: Guarantee, loader: str, max_value_bytes: int
+) -> CommitResult:
+    return commit_batch(con, batch, guarantee=guarantee, loader=loader, max_value_bytes=max_value_bytes)
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
@@ -128,7 +169,10 @@ def classify_ahead(con: duckdb.DuckDBPyConnection, batch: Batch, max_value_bytes
     con.register(_BATCH, batch.to_arrow())
     try:
         stage(con, batch.definition, _BATCH, max_value_bytes)
-        batch.staged = con.sql(f"SELECT * FROM {STAGED}").to_arrow_table()
+        # The key lists travel as their few distinct shapes: converting every row's list to
+        # Arrow and back cost more than counting the drift itself.
+        batch.shapes = con.sql(_shapes_query(STAGED)).to_arrow_table()
+        batch.staged = con.sql(f"SELECT * EXCLUDE (keys) FROM {STAGED}").to_arrow_table()
         batch.columns = {}  # the Python objects are no longer needed: free them now
     finally:
         _release_staged(con)
@@ -141,6 +185,7 @@ def _fill_staged(
         if not guarantee.read_ahead:
             raise AssertionError(f"batches classified ahead are not valid with {guarantee.name}")
         con.register(STAGED, batch.staged)
+        con.register(_SHAPES, batch.shapes)
         return
     con.register(_BATCH, batch.to_arrow())
     stage(con, batch.definition, WarehouseOffsets.unloaded(batch.definition, _BATCH), max_value_bytes)
@@ -150,6 +195,7 @@ def _release_staged(con: duckdb.DuckDBPyConnection) -> None:
     """Drop the batch and its classification from the connection (memory, and name clashes)."""
     con.unregister(_BATCH)
     con.unregister(STAGED)
+    con.unregister(_SHAPES)
     con.execute(f"DROP TABLE IF EXISTS temp.{STAGED}")
 
 
@@ -192,6 +238,12 @@ def _insert_staged(con: duckdb.DuckDBPyConnection, batch: Batch) -> CommitResult
     return CommitResult(definition.name, committed=True, rows=rows, dead_letters=dead, duplicates=duplicates)
 
 
+def _shapes_query(staged: str) -> str:
+    """One row per distinct key list of the loadable records: how often, and where first seen."""
+    return f"""SELECT keys, count(*) AS n, arg_min("partition", "offset") AS p, min("offset") AS o
+        FROM {staged} WHERE reason IS NULL AND keys IS NOT NULL GROUP BY keys"""
+
+
 def _record_drift(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
     """Count undeclared fields seen and declared fields missing, keeping the first offset seen.
 
@@ -200,12 +252,10 @@ def _record_drift(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
     """
     definition = batch.definition
     declared = [c.field.upper() for c in definition.value_columns]  # matched case-insensitively
+    shapes = _SHAPES if batch.staged is not None else f"({_shapes_query(STAGED)})"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {_DRIFT} AS
-        WITH shapes AS (  -- one row per distinct key list: how often, and where first seen
-            SELECT keys, count(*) AS n, arg_min("partition", "offset") AS p, min("offset") AS o
-            FROM {STAGED} WHERE reason IS NULL AND keys IS NOT NULL GROUP BY keys
-        ), observations AS (
+        WITH shapes AS (SELECT * FROM {shapes}), observations AS (
             SELECT k AS field, 'undeclared' AS kind, n, p, o
             FROM (SELECT unnest(keys) AS k, n, p, o FROM shapes)
             WHERE NOT list_contains($declared, upper(k))

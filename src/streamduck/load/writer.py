@@ -7,6 +7,11 @@ has stayed empty for ``idle_s``, as soon as another process announces that it wa
 :class:`~streamduck.warehouse.connection.Waiters`), or after ``hold_s`` of continuous work, so that
 readers (``streamduck sql``, ``status``) and other loaders of the same file get their turn: DuckDB
 lets one process write a file, or several read it, never both.
+
+With compare-and-set (exactly-once), a third thread classifies each batch on an in-memory DuckDB
+while the writer commits the one before it (see :meth:`WarehouseWriter.classify_ahead`): parsing
+and typing the JSON costs about as much as storing the rows, and the two then overlap on separate
+cores instead of taking turns on one.
 """
 
 from __future__ import annotations
@@ -17,13 +22,13 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from streamduck.ksql.model import SourceDefinition
 from streamduck.load.batch import Batch
-from streamduck.load.commit import CommitResult, classify_ahead, commit_batch, rehearse
+from streamduck.load.commit import CommitResult, classify_ahead, commit_batches, rehearse
 from streamduck.load.guarantee import EXACTLY_ONCE, Guarantee
 from streamduck.warehouse.backend import DuckDBFile, Warehouse, retry_conflicts
 from streamduck.warehouse.connection import Waiters
@@ -51,13 +56,6 @@ row group's worth, so each checkpoint leaves about one row group (reads scan few
 
 
 @dataclass(frozen=True)
-class _ClassifyAhead:
-    """Queued by :meth:`WarehouseWriter.classify_ahead`: classification only, the file is not opened."""
-
-    batch: Batch
-
-
-@dataclass(frozen=True)
 class _Barrier:
     """Queued by :meth:`WarehouseWriter.drain`; resolved once everything queued before it is done."""
 
@@ -80,7 +78,14 @@ class WriterOptions:
     """Longest pause after releasing the file, during which readers and other loaders open it."""
     idle_s: float = 0.25
     """How long the file stays open without work before it is released."""
-    queue_batches: int = 2
+    queue_batches: int | None = None
+    """Closed batches waiting for the writer, at most (back-pressure on fetching beyond that).
+
+    Default: 6 with compare-and-set (exactly-once), where a writer that is behind commits the
+    classified batches it finds queued in one transaction, so a deeper queue makes larger
+    transactions; 2 otherwise, where the Kafka commit (at-most-once: before the warehouse,
+    at-least-once: after it) should follow the warehouse closely: what a crash loses or
+    redelivers grows with the queue."""
     memory_floor_mb: int = 128
     """DuckDB's memory limit while the writer holds the file, for batches of small values.
 
@@ -98,7 +103,10 @@ class WarehouseWriter:
         self._turns = warehouse.single_writer
         self._definitions = list(definitions)
         self._options = options
-        self._queue: queue.Queue[Any] = queue.Queue(maxsize=options.queue_batches)
+        depth = options.queue_batches or (6 if options.guarantee.read_ahead else 2)
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=depth)
+        self._held: Any = None
+        """An item taken from the queue while grouping batches, to be handled next."""
         self._results: queue.Queue[tuple[Batch, CommitResult]] = queue.Queue()
         self._error: BaseException | None = None
         self._current: Any = None
@@ -106,6 +114,8 @@ class WarehouseWriter:
         self.lock_wait_total_s = 0.0
         self._waiters = Waiters(warehouse.path) if isinstance(warehouse, DuckDBFile) else None
         self._scratch: duckdb.DuckDBPyConnection | None = None
+        """The classifier thread's in-memory DuckDB (used on that thread only)."""
+        self._classifier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="streamduck-classify")
         self._memory_mb: int | None = None
         self._thread = threading.Thread(target=self._run, name="streamduck-writer", daemon=True)
 
@@ -114,12 +124,31 @@ class WarehouseWriter:
         self._thread.start()
 
     def submit(self, batch: Batch) -> None:
-        """Queue a batch for commit (blocks while the queue is full: back-pressure on fetching)."""
+        """Queue a batch for commit (blocks while the queue is full: back-pressure on fetching).
+
+        With compare-and-set it is classified ahead, while the batches before it commit.
+        """
+        if self._options.guarantee.read_ahead and batch.staged is None and batch.staging is None:
+            self.classify_ahead(batch)
         self._put(batch)
 
     def classify_ahead(self, batch: Batch) -> None:
-        """Queue ``batch`` for classification without the file (it is committed later by :meth:`submit`)."""
-        self._put(_ClassifyAhead(batch))
+        """Start classifying ``batch`` on the classifier thread, without the file; :meth:`submit`
+        commits it later (the writer waits for the classification first).
+
+        Valid with compare-and-set only (:attr:`Guarantee.read_ahead`), which proves at commit that
+        the warehouse holds none of the batch's records, so no record needs filtering against the
+        stored offsets at classification time.
+        """
+        batch.staging = self._classifier.submit(self._classify, batch)
+
+    def _classify(self, batch: Batch) -> None:
+        if self._scratch is None:
+            import duckdb
+
+            self._scratch = duckdb.connect()
+            self._scratch.execute("SET threads = 1")
+        classify_ahead(self._scratch, batch, self._options.max_value_bytes)
 
     def call(self, fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
         """Run ``fn(connection)`` on the writer thread after the queued batches; return its result."""
@@ -158,6 +187,7 @@ class WarehouseWriter:
         if self._thread.is_alive():
             self._queue.put(_STOP)
             self._thread.join()
+        self._classifier.shutdown(wait=True, cancel_futures=True)
         if self._waiters is not None:
             self._waiters.close()
         if self._scratch is not None:
@@ -182,10 +212,10 @@ class WarehouseWriter:
         try:
             self._warm_up()
             while True:
-                item = self._queue.get()
+                item = self._get()
                 if item is _STOP:
                     return
-                if isinstance(item, (_Barrier, _ClassifyAhead)):
+                if isinstance(item, _Barrier):
                     self._handle(None, item)
                     continue
                 self._current = item
@@ -240,7 +270,7 @@ class WarehouseWriter:
             while True:
                 self._handle(con, item)
                 if not self._turns:  # nobody waits for a DuckLake: keep the connection
-                    item = self._queue.get()
+                    item = self._get()
                     if item is _STOP:
                         return False
                     continue
@@ -248,7 +278,7 @@ class WarehouseWriter:
                 if waiting or time.monotonic() >= deadline:
                     break
                 try:  # a short wait: each release costs a checkpoint, so bridge gaps between batches
-                    item = self._queue.get(timeout=self._options.idle_s)
+                    item = self._get(timeout=self._options.idle_s)
                 except queue.Empty:
                     return True
                 if item is _STOP:
@@ -267,17 +297,41 @@ class WarehouseWriter:
         while self._waiters is not None and self._waiters.present() and time.monotonic() < until:
             time.sleep(0.005)
 
+    def _get(self, timeout: float | None = None) -> Any:
+        """The next item: the one held back while grouping, else the queue's (queue.Empty on timeout)."""
+        if self._held is not None:
+            item, self._held = self._held, None
+            return item
+        return self._queue.get(timeout=timeout)
+
+    def _group(self, first: Batch) -> list[Batch]:
+        """``first`` and the classified-ahead batches queued right behind it, to commit together."""
+        group = [first]
+        if first.staging is None and first.staged is None:
+            return group
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return group
+            if not isinstance(item, Batch) or (item.staging is None and item.staged is None):
+                self._held = item  # handled next, after the group
+                return group
+            group.append(item)
+
     def _handle(self, con: duckdb.DuckDBPyConnection | None, item: Any) -> None:
         self._current = item
         if isinstance(item, _Barrier):
             item.done.set_result(None)
             return
-        if isinstance(item, _ClassifyAhead):
-            classify_ahead(self._scratch_connection(), item.batch, self._options.max_value_bytes)
-            return
         if isinstance(item, Batch):
             assert con is not None, "batches are handled inside a session"
-            self._results.put((item, self._commit(con, item)))
+            group = self._group(item)
+            for batch in group:
+                if batch.staging is not None:
+                    batch.staging.result()  # raises what classifying it raised
+            for batch, result in zip(group, self._commit(con, group), strict=True):
+                self._results.put((batch, result))
             return
         fn, future = item
         try:
@@ -285,34 +339,40 @@ class WarehouseWriter:
         except Exception as exc:
             future.set_exception(exc)
 
-    def _commit(self, con: duckdb.DuckDBPyConnection, batch: Batch) -> CommitResult:
-        """Commit ``batch``; a commit conflict with a concurrent writer (DuckLake) re-runs it whole.
+    def _commit(self, con: duckdb.DuckDBPyConnection, batches: list[Batch]) -> list[CommitResult]:
+        """Commit ``batches`` in one transaction; a commit conflict with a concurrent writer
+        (DuckLake) re-runs it whole.
 
-        The re-run reads the stored offsets anew: if the other writer took this batch's partitions
-        (a rebalance), the compare-and-set now finds the batch stale; otherwise it lands.
+        The re-run reads the stored offsets anew: if the other writer took these batches'
+        partitions (a rebalance), the compare-and-set now finds them stale; otherwise they land.
         """
         retried = 0
+        names = ", ".join(sorted({b.definition.name for b in batches}))
 
         def count(exc: BaseException) -> None:
             nonlocal retried
             retried += 1
-            log.info("stream %s: commit conflict %d, retrying: %s", batch.definition.name, retried, exc)
+            log.info("stream %s: commit conflict %d, retrying: %s", names, retried, exc)
 
-        return retry_conflicts(lambda: self._commit_within_memory(con, batch, retried), on_retry=count)
+        return retry_conflicts(lambda: self._commit_within_memory(con, batches, retried), on_retry=count)
 
     def _commit_within_memory(
-        self, con: duckdb.DuckDBPyConnection, batch: Batch, conflicts_retried: int
-    ) -> CommitResult:
-        """Commit under a memory limit sized from the batch; more memory if DuckDB runs out."""
+        self, con: duckdb.DuckDBPyConnection, batches: list[Batch], conflicts_retried: int
+    ) -> list[CommitResult]:
+        """Commit under a memory limit sized from the largest batch; more memory if DuckDB runs out."""
         import duckdb
 
         options = self._options
-        base = max(options.memory_floor_mb, MEMORY_PER_VALUE_BYTE * batch.bytes // _MIB)
+        largest = max(batches, key=lambda b: b.bytes)
+        base = max(options.memory_floor_mb, MEMORY_PER_VALUE_BYTE * largest.bytes // _MIB)
+        # Rounded up to a power of two: batches of about the same size then share one limit,
+        # and changing it (a buffer-pool pass) costs ~10 ms per batch otherwise.
+        base = 1 << (base - 1).bit_length()
         for limit_mb in (base, 2 * base, 4 * base, None):  # None: DuckDB's default, 80% of RAM
             self._limit_memory(con, limit_mb)
             try:
-                return commit_batch(
-                    con, batch, guarantee=options.guarantee, loader=options.loader,
+                return commit_batches(
+                    con, batches, guarantee=options.guarantee, loader=options.loader,
                     max_value_bytes=options.max_value_bytes, conflicts_retried=conflicts_retried,
                 )  # fmt: skip
             except duckdb.OutOfMemoryException:  # rolled back: retry the whole batch with more
@@ -320,7 +380,7 @@ class WarehouseWriter:
                     raise
                 log.warning(
                     "stream %s: a batch of %d records (%d value bytes) needed more than %d MiB",
-                    batch.definition.name, batch.records, batch.bytes, limit_mb,
+                    largest.definition.name, largest.records, largest.bytes, limit_mb,
                 )  # fmt: skip
         raise AssertionError("unreachable: the last attempt returns or raises")
 
@@ -329,19 +389,10 @@ class WarehouseWriter:
             con.execute("RESET memory_limit" if limit_mb is None else f"SET memory_limit = '{limit_mb}MB'")
             self._memory_mb = limit_mb
 
-    def _scratch_connection(self) -> duckdb.DuckDBPyConnection:
-        """An in-memory DuckDB for classifying ahead, while the file is not ours to hold."""
-        if self._scratch is None:
-            import duckdb
-
-            self._scratch = duckdb.connect()
-            self._scratch.execute("SET threads = 1")
-        return self._scratch
-
     def _fail_pending(self, exc: BaseException) -> None:
         while True:
             try:
-                item = self._queue.get_nowait()
+                item = self._get(timeout=0)
             except queue.Empty:
                 return
             if isinstance(item, tuple):
