@@ -258,15 +258,15 @@ def test_a_writer_that_is_behind_commits_the_queued_batches_together(tmp_path):
 
 
 def test_a_stale_batch_in_a_group_leaves_the_batches_before_it_committed(tmp_path):
-    from streamduck.load.commit import commit_batches
+    from streamduck.load.commit import classify_ahead, commit_batches
 
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     ensure_source(con, PEOPLE)
     stale = _batch(1, range(5, 8), 5)  # believes offset 5 is stored for partition 1: nothing is
-    results = commit_batches(
-        con, [_batch(0, range(0, 10), None), _batch(0, range(10, 20), 10), stale, _batch(2, range(3), None)],
-        guarantee=EXACTLY_ONCE, loader="t", max_value_bytes=1000,
-    )  # fmt: skip
+    batches = [_batch(0, range(0, 10), None), _batch(0, range(10, 20), 10), stale, _batch(2, range(3), None)]
+    for batch in batches:  # only batches classified ahead are committed together
+        classify_ahead(duckdb.connect(), batch, 1000)
+    results = commit_batches(con, batches, guarantee=EXACTLY_ONCE, loader="t", max_value_bytes=1000)
     assert [(r.committed, r.rows) for r in results] == [(True, 10), (True, 10), (False, 0), (True, 3)]
     assert results[2].conflicts == {1: None}
     assert con.execute('SELECT "partition", next_offset FROM _streamduck.offsets ORDER BY 1').fetchall() == [
@@ -274,3 +274,24 @@ def test_a_stale_batch_in_a_group_leaves_the_batches_before_it_committed(tmp_pat
         (2, 3),
     ]
     assert con.execute('SELECT count(*) FROM raw."PEOPLE"').fetchone() == (23,)
+
+
+def test_schema_drift_of_a_group_counts_every_batch_and_keeps_the_first_seen():
+    """Batches committed together count drift as if committed one by one: the first batch's
+    record is "first seen", though a later batch holds a lower offset (another partition)."""
+    from streamduck.load.commit import classify_ahead, commit_batches
+
+    con = duckdb.connect()
+    ensure_source(con, PEOPLE)
+    odd = b'{"name": "x", "age": 1, "extra": true}'
+    builder = BatchBuilder(PEOPLE, BatchLimits())
+    builder.add(0, [Record(500, 1, b"k", [], odd, len(odd))])
+    first = builder.take()
+    builder.add(1, [Record(3, 1, b"k", [], odd, len(odd)), Record(4, 1, b"k", [], odd, len(odd))])
+    second = builder.take()
+    for batch in (first, second):
+        classify_ahead(duckdb.connect(), batch, 1000)
+    commit_batches(con, [first, second], guarantee=EXACTLY_ONCE, loader="t", max_value_bytes=1000)
+    assert con.execute(
+        "SELECT field, kind, first_partition, first_offset, count FROM _streamduck.schema_drift"
+    ).fetchall() == [("extra", "undeclared", 0, 500, 3)]

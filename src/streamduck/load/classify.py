@@ -30,14 +30,18 @@ from streamduck.warehouse.sqltext import quote_string
 
 if TYPE_CHECKING:
     import duckdb
+    import pyarrow as pa
 
-__all__ = ["STAGED", "stage"]
+__all__ = ["STAGED", "stage", "stage_to_arrow"]
 
 STAGED = "_streamduck_staged"
 """Temporary table holding the classified batch: source columns + text, keys, reason, detail
 (``value`` only for dead letters: loadable rows keep their value as ``text``), then ``t_0``, ``t_1``,
 ... the typed values of the definition's value columns (what the warehouse's typed table stores)."""
 
+
+_FAST = "_streamduck_fast"
+"""The fast statement's result, registered while the records it left undecided are classified."""
 
 _UNDECIDED = "undecided"
 """The reason the fast statement gives the records it cannot prove valid, until full classification
@@ -57,6 +61,35 @@ def stage(
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {STAGED} AS {_fast_query(definition, source, max_value_bytes)}"
     )
+    _decide_the_rest(con, definition, source, max_value_bytes)
+
+
+def stage_to_arrow(
+    con: duckdb.DuckDBPyConnection, definition: SourceDefinition, source: str, max_value_bytes: int
+) -> pa.Table:
+    """:func:`stage`, returning the classified rows as an Arrow table (the columns of :data:`STAGED`).
+
+    When the fast statement decides every record (the usual case), its result is the table, with
+    no temp table written and read back in between.
+    """
+    table = con.sql(_fast_query(definition, source, max_value_bytes)).to_arrow_table()
+    if table.column("reason").null_count == table.num_rows:
+        return table
+    con.register(_FAST, table)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGED} AS SELECT * FROM {_FAST}")
+    finally:
+        con.unregister(_FAST)
+    _decide_the_rest(con, definition, source, max_value_bytes)
+    table = con.sql(f"SELECT * FROM {STAGED}").to_arrow_table()
+    con.execute(f"DROP TABLE {STAGED}")
+    return table
+
+
+def _decide_the_rest(
+    con: duckdb.DuckDBPyConnection, definition: SourceDefinition, source: str, max_value_bytes: int
+) -> None:
+    """Replace the rows of :data:`STAGED` the fast test left undecided by their full classification."""
     undecided = f'(SELECT "partition", "offset" FROM {STAGED} WHERE reason = \'{_UNDECIDED}\')'
     if not one_row(con.execute(f"SELECT count(*) FROM {undecided}"))[0]:
         return

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from streamduck.crash import CrashPoint, crash_point
 from streamduck.ksql.model import SourceDefinition
 from streamduck.load.batch import Batch
-from streamduck.load.classify import STAGED, stage
+from streamduck.load.classify import STAGED, stage, stage_to_arrow
 from streamduck.load.guarantee import EXACTLY_ONCE, Guarantee
 from streamduck.load.offsets import WarehouseOffsets
 from streamduck.warehouse.connection import one_row
@@ -28,6 +28,7 @@ from streamduck.warehouse.schema import create_commit_fence
 
 if TYPE_CHECKING:
     import duckdb
+    import pyarrow as pa
 
 _DRIFT = "temp._streamduck_drift"
 """This batch's schema-drift observations, for the UPDATE and the INSERT of the upsert."""
@@ -95,42 +96,45 @@ def commit_batches(
 ) -> list[CommitResult]:
     """Write ``batches``, in order, in one transaction: each as :func:`commit_batch` would.
 
-    A loader that is behind commits the batches queued for it together: DuckDB then writes full
-    row groups straight to the file instead of logging every row to the WAL first and compressing
-    it again at the checkpoint, and the per-transaction statements run once per group (figures in
-    docs/loader.md). Each batch keeps its own compare-and-set, offsets and history row; if one of
-    them is stale, the group is rolled back and the batches are committed one by one, so the ones
-    before it still land and it is reported stale as usual.
+    A loader that is behind commits the classified batches queued for it together (only batches
+    classified ahead, :attr:`Batch.staged`, go in groups): DuckDB then writes full row groups
+    straight to the file instead of logging every row to the WAL first and compressing it again at
+    the checkpoint, and each stream's rows, dead letters, drift and offsets are written once per
+    group (figures in docs/loader.md). Each batch keeps its own compare-and-set and history row; if
+    one of them is stale, the group is rolled back and the batches are committed one by one, so the
+    ones before it still land and it is reported stale as usual.
     """
+    if len(batches) > 1 and any(b.staged is None for b in batches):
+        raise AssertionError("only batches classified ahead are committed together")
     offsets = WarehouseOffsets(con)
     started = time.time()
-    results = []
     con.execute("BEGIN TRANSACTION")
     try:
-        for batch in batches:
-            definition = batch.definition
-            if guarantee.compare_and_set:
-                conflicts = offsets.conflicts(batch)
-                if conflicts:
+        if guarantee.compare_and_set:
+            conflicts = _first_conflicts(offsets, batches)
+            if conflicts:
+                con.execute("ROLLBACK")
+                if len(batches) > 1:
+                    return [_commit_alone(con, b, guarantee, loader, max_value_bytes) for b in batches]
+                return [CommitResult(batches[0].definition.name, committed=False, conflicts=conflicts)]
+            for name in dict.fromkeys(b.definition.name for b in batches):
+                if not offsets.fence(name):  # never seeded (a warehouse from before fences)
                     con.execute("ROLLBACK")
-                    if len(batches) > 1:
-                        return [_commit_alone(con, b, guarantee, loader, max_value_bytes) for b in batches]
-                    return [CommitResult(definition.name, committed=False, conflicts=conflicts)]
-                if not offsets.fence(definition.name):  # never seeded (a warehouse from before fences)
-                    con.execute("ROLLBACK")
-                    create_commit_fence(con, definition.name)
+                    create_commit_fence(con, name)
                     return commit_batches(
                         con, batches, guarantee=guarantee, loader=loader, max_value_bytes=max_value_bytes,
                         conflicts_retried=conflicts_retried,
                     )  # fmt: skip
-            _fill_staged(con, batch, guarantee, max_value_bytes)
-            result = _insert_staged(con, batch)
-            _record_drift(con, batch)
-            _release_staged(con)
-            offsets.advance(batch, loader, utc_now())
+        if batches[0].staged is None:
+            results = [_classify_and_land(con, batches[0], guarantee, max_value_bytes)]
+        else:
+            results = _land_classified(con, batches)
+        now = utc_now()
+        for definition, ends, topic_id in _ends(batches):
+            offsets.advance(definition, ends, topic_id, loader, now)
+        for batch, result in zip(batches, results, strict=True):
             result.conflicts_retried = conflicts_retried
             _record_history(con, batch, result, guarantee.name.value, loader, started)
-            results.append(result)
         crash_point(CrashPoint.AFTER_INSERT)
         con.execute("COMMIT")
     except BaseException:
@@ -146,6 +150,83 @@ def _commit_alone(
     con: duckdb.DuckDBPyConnection, batch: Batch, guarantee: Guarantee, loader: str, max_value_bytes: int
 ) -> CommitResult:
     return commit_batch(con, batch, guarantee=guarantee, loader=loader, max_value_bytes=max_value_bytes)
+
+
+def _first_conflicts(offsets: WarehouseOffsets, batches: Sequence[Batch]) -> dict[int, int | None]:
+    """The compare of compare-and-set, batch by batch: each against the stored offsets as the
+    group's batches before it leave them. The conflicts of the first stale batch (empty: none)."""
+    positions: dict[str, dict[int, int]] = {}
+    for batch in batches:
+        name = batch.definition.name
+        if name not in positions:
+            positions[name] = offsets.stored(name, batch.definition.topic)
+        conflicts = WarehouseOffsets.compare(batch, positions[name])
+        if conflicts:
+            return conflicts
+        positions[name].update(batch.next_offsets)
+    return {}
+
+
+def _ends(batches: Sequence[Batch]) -> list[tuple[SourceDefinition, dict[int, int], str | None]]:
+    """Per stream of ``batches``: its definition, the offsets after its last batch, the topic id."""
+    ends: dict[str, tuple[SourceDefinition, dict[int, int], str | None]] = {}
+    for batch in batches:
+        definition, next_offsets, _ = ends.get(batch.definition.name, (batch.definition, {}, None))
+        ends[definition.name] = (definition, {**next_offsets, **batch.next_offsets}, batch.topic_id)
+    return list(ends.values())
+
+
+def _classify_and_land(
+    con: duckdb.DuckDBPyConnection, batch: Batch, guarantee: Guarantee, max_value_bytes: int
+) -> CommitResult:
+    """Classify ``batch`` in the transaction (not classified ahead), then land it."""
+    _fill_staged(con, batch, guarantee, max_value_bytes)
+    result = _insert_staged(con, batch)
+    _record_drift(con, batch.definition, f"({_shapes_query(STAGED)})")
+    return result
+
+
+def _land_classified(con: duckdb.DuckDBPyConnection, batches: Sequence[Batch]) -> list[CommitResult]:
+    """Land batches classified ahead: each stream's batches as one relation, in order.
+
+    Their counts come from the classification: with compare-and-set (the only guarantee that
+    classifies ahead) none of their records can be in the warehouse already.
+    """
+    import pyarrow as pa
+
+    results = {id(b): _classified_counts(b) for b in batches}
+    by_stream: dict[str, list[Batch]] = {}
+    for batch in batches:
+        by_stream.setdefault(batch.definition.name, []).append(batch)
+    for name, members in by_stream.items():
+        definition = members[0].definition
+        con.register(STAGED, pa.concat_tables([b.staged for b in members]))
+        # The batch's position in the group orders "first seen" in schema drift.
+        con.register(_SHAPES, pa.concat_tables([_numbered(b.shapes, k) for k, b in enumerate(members)]))
+        rows = land_staged(con, definition, STAGED)
+        if any(results[id(b)].dead_letters for b in members):
+            _insert_dead_letters(con, definition)
+        _record_drift(con, definition, _SHAPES)
+        _release_staged(con)
+        if rows != sum(results[id(b)].rows for b in members):
+            raise AssertionError(f"stream {name}: {rows} rows landed, the classification counted otherwise")
+    return [results[id(b)] for b in batches]
+
+
+def _classified_counts(batch: Batch) -> CommitResult:
+    """The result of landing ``batch``, from its classification: rows, and dead letters (a reason)."""
+    staged = batch.staged
+    assert staged is not None
+    dead = staged.num_rows - staged.column("reason").null_count
+    return CommitResult(batch.definition.name, committed=True, rows=staged.num_rows - dead, dead_letters=dead)
+
+
+def _numbered(shapes: pa.Table | None, position: int) -> pa.Table:
+    import pyarrow as pa
+
+    assert shapes is not None  # classified ahead
+    index = shapes.schema.get_field_index("b")
+    return shapes.set_column(index, "b", pa.array([position] * shapes.num_rows, pa.int32()))
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
@@ -168,11 +249,12 @@ def classify_ahead(con: duckdb.DuckDBPyConnection, batch: Batch, max_value_bytes
     """
     con.register(_BATCH, batch.to_arrow())
     try:
-        stage(con, batch.definition, _BATCH, max_value_bytes)
-        # The key lists travel as their few distinct shapes: converting every row's list to
-        # Arrow and back cost more than counting the drift itself.
+        staged = stage_to_arrow(con, batch.definition, _BATCH, max_value_bytes)
+        con.register(STAGED, staged)
+        # The key lists travel as their few distinct shapes: converting every row's list back
+        # from Arrow cost more than counting the drift itself.
         batch.shapes = con.sql(_shapes_query(STAGED)).to_arrow_table()
-        batch.staged = con.sql(f"SELECT * EXCLUDE (keys) FROM {STAGED}").to_arrow_table()
+        batch.staged = staged.drop_columns(["keys"])
         batch.columns = {}  # the Python objects are no longer needed: free them now
     finally:
         _release_staged(con)
@@ -208,9 +290,7 @@ def rehearse(con: duckdb.DuckDBPyConnection, definition: SourceDefinition, max_v
     batch = Batch.empty(definition)
     con.execute("BEGIN TRANSACTION")
     try:
-        _fill_staged(con, batch, EXACTLY_ONCE, max_value_bytes)
-        _insert_staged(con, batch)
-        _record_drift(con, batch)
+        _classify_and_land(con, batch, EXACTLY_ONCE, max_value_bytes)
     finally:
         con.execute("ROLLBACK")
         _release_staged(con)
@@ -218,8 +298,14 @@ def rehearse(con: duckdb.DuckDBPyConnection, definition: SourceDefinition, max_v
 
 def _insert_staged(con: duckdb.DuckDBPyConnection, batch: Batch) -> CommitResult:
     definition = batch.definition
-    topic = definition.topic
     rows = land_staged(con, definition, STAGED)
+    dead = _insert_dead_letters(con, definition)
+    duplicates = batch.records - rows - dead
+    return CommitResult(definition.name, committed=True, rows=rows, dead_letters=dead, duplicates=duplicates)
+
+
+def _insert_dead_letters(con: duckdb.DuckDBPyConnection, definition: SourceDefinition) -> int:
+    """Keep the records of :data:`STAGED` that have a reason; return how many were new."""
     # No INSERT OR IGNORE: a DuckLake has no keys. A dead letter already kept (a replay) is skipped.
     (dead,) = one_row(
         con.execute(
@@ -231,41 +317,41 @@ def _insert_staged(con: duckdb.DuckDBPyConnection, batch: Batch) -> CommitResult
                 SELECT 1 FROM {INTERNAL_SCHEMA}.dead_letters AS d
                 WHERE d.stream = $stream AND d.topic = $topic
                   AND d."partition" = s."partition" AND d."offset" = s."offset")""",
-            {"stream": definition.name, "topic": topic, "now": utc_now()},
+            {"stream": definition.name, "topic": definition.topic, "now": utc_now()},
         )
     )
-    duplicates = batch.records - rows - dead
-    return CommitResult(definition.name, committed=True, rows=rows, dead_letters=dead, duplicates=duplicates)
+    return int(dead)
 
 
 def _shapes_query(staged: str) -> str:
-    """One row per distinct key list of the loadable records: how often, and where first seen."""
-    return f"""SELECT keys, count(*) AS n, arg_min("partition", "offset") AS p, min("offset") AS o
+    """One row per distinct key list of the loadable records: how often, and where first seen
+    (``b``: the batch's position in its commit group, 0 here)."""
+    return f"""SELECT keys, count(*) AS n, arg_min("partition", "offset") AS p, min("offset") AS o, 0 AS b
         FROM {staged} WHERE reason IS NULL AND keys IS NOT NULL GROUP BY keys"""
 
 
-def _record_drift(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+def _record_drift(con: duckdb.DuckDBPyConnection, definition: SourceDefinition, shapes: str) -> None:
     """Count undeclared fields seen and declared fields missing, keeping the first offset seen.
 
-    Rows are grouped by their key list first: a batch usually holds a handful of distinct key
-    lists, so only those are unnested and compared, not every row's keys (exact counts still).
+    Rows are grouped by their key list first (``shapes``, see :func:`_shapes_query`): a batch
+    usually holds a handful of distinct key lists, so only those are unnested and compared, not
+    every row's keys (exact counts still). "First" is the earliest batch's, then lowest offset.
     """
-    definition = batch.definition
     declared = [c.field.upper() for c in definition.value_columns]  # matched case-insensitively
-    shapes = _SHAPES if batch.staged is not None else f"({_shapes_query(STAGED)})"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {_DRIFT} AS
         WITH shapes AS (SELECT * FROM {shapes}), observations AS (
-            SELECT k AS field, 'undeclared' AS kind, n, p, o
-            FROM (SELECT unnest(keys) AS k, n, p, o FROM shapes)
+            SELECT k AS field, 'undeclared' AS kind, n, p, o, b
+            FROM (SELECT unnest(keys) AS k, n, p, o, b FROM shapes)
             WHERE NOT list_contains($declared, upper(k))
             UNION ALL
-            SELECT d, 'missing', n, p, o
+            SELECT d, 'missing', n, p, o, b
             FROM (SELECT unnest($declared) AS d, list_transform(keys, lambda k: upper(k)) AS upper_keys,
-                         n, p, o FROM shapes)
+                         n, p, o, b FROM shapes)
             WHERE NOT list_contains(upper_keys, d)
         )
-        SELECT field, kind, arg_min(p, o) AS first_partition, min(o) AS first_offset, sum(n)::BIGINT AS n
+        SELECT field, kind, arg_min(p, (b, o)) AS first_partition, arg_min(o, (b, o)) AS first_offset,
+               sum(n)::BIGINT AS n
         FROM observations GROUP BY field, kind""",
         {"declared": declared},
     )

@@ -71,7 +71,11 @@ class WarehouseOffsets:
     def conflicts(self, batch: Batch) -> dict[int, int | None]:
         """The compare of compare-and-set: partitions whose stored offset is not ``batch.expected``,
         with what is stored instead (None: nothing). Empty when the batch may commit."""
-        stored = self.stored(batch.definition.name, batch.definition.topic)
+        return self.compare(batch, self.stored(batch.definition.name, batch.definition.topic))
+
+    @staticmethod
+    def compare(batch: Batch, stored: dict[int, int]) -> dict[int, int | None]:
+        """:meth:`conflicts` against ``stored`` (next offset per partition) instead of the table."""
         return {
             partition: stored.get(partition)
             for partition, expected in batch.expected.items()
@@ -93,19 +97,24 @@ class WarehouseOffsets:
         )
         return bool(updated)
 
-    def advance(self, batch: Batch, loader: str, now: dt.datetime) -> None:
-        """The set: store the batch's end offsets (never moving one backwards).
+    def advance(
+        self,
+        definition: SourceDefinition,
+        next_offsets: dict[int, int],
+        topic_id: str | None,
+        loader: str,
+        now: dt.datetime,
+    ) -> None:
+        """The set: store ``definition``'s offsets after its batches (never moving one backwards).
 
         UPDATE the stored rows, then INSERT the partitions never stored: a DuckLake has no keys for
         ON CONFLICT. There, two transactions that both write this table conflict at COMMIT; the
         loser is re-run whole, and its compare-and-set then sees what the winner stored.
         """
-        definition = batch.definition
-        partitions = sorted(batch.next_offsets)
+        partitions = sorted(next_offsets)
         params = {
             "stream": definition.name, "topic": definition.topic, "loader": loader, "now": now,
-            "partitions": partitions, "offsets": [batch.next_offsets[p] for p in partitions],
-            "topic_id": batch.topic_id,
+            "partitions": partitions, "offsets": [next_offsets[p] for p in partitions], "topic_id": topic_id,
         }  # fmt: skip
         ends = 'SELECT unnest($partitions) AS "partition", unnest($offsets) AS next_offset'
         self._con.execute(
