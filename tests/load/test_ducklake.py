@@ -170,8 +170,8 @@ def other_commits_meanwhile(monkeypatch, con, other_con, other_batch, loader: st
 
     record_drift, done = commit_module._record_drift, []
 
-    def interleaved(connection, batch):
-        record_drift(connection, batch)
+    def interleaved(connection, *args):
+        record_drift(connection, *args)
         if connection is con and not done:
             done.append(
                 commit_batch(

@@ -123,11 +123,12 @@ SELECT "partition", "offset", timestamp_ms, "key", headers, NULL::BLOB AS "value
   CASE WHEN _t IS NOT NULL AND {key_ok} AND {fast.valid} THEN NULL ELSE '{_UNDECIDED}' END AS reason,
   NULL::VARCHAR AS detail{"".join(f", t_{i}" for i in range(len(typed)))}
 FROM (SELECT *{"".join(f", {t}" for t in typed)}
+  FROM (SELECT *, {fast.scalars()}
   FROM (SELECT *, CASE WHEN _t IS NOT NULL THEN json_keys(text) END AS _keys,
       CASE WHEN _t IS NOT NULL THEN TRY({fast.strings("text")}) END AS _s
     FROM (SELECT *, CASE WHEN text[1] = '{{' AND NOT {has_non_json_number("text")}
                     THEN TRY({fast.types("text")}) END AS _t
-      FROM (SELECT *, {_decoded(max_value_bytes, definition)} AS text FROM {source}))))"""
+      FROM (SELECT *, {_decoded(max_value_bytes, definition)} AS text FROM {source})))))"""
 
 
 def _decoded(max_value_bytes: int, definition: SourceDefinition | None = None) -> str:
