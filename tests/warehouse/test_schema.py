@@ -181,3 +181,47 @@ def test_the_cli_refuses_a_newer_warehouse_in_one_line(tmp_path):
     assert run.returncode != 0
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and "upgrade streamduck" in lines[0], run.stderr
+
+
+def _value_compression(path: Path) -> tuple[str, set[str]]:
+    """The file's storage version, and how the kept bytes of 20 000 JSON texts are stored."""
+    from streamduck.ksql.model import Column, SourceDefinition
+    from streamduck.warehouse.layout import ensure_source
+
+    people = SourceDefinition(
+        name="PEOPLE",
+        kind="STREAM",
+        topic="people",
+        columns=(Column("ID", "STRING", "key"), Column("NAME", "STRING")),
+    )
+    con = connect(path)
+    ensure_source(con, people)
+    con.execute(
+        """INSERT INTO raw."PEOPLE" ("__value")
+        SELECT '{"name": "person ' || i || '", "job": "' || repeat('x', i % 50) || '"}' FROM range(20000) r(i)"""
+    )
+    con.execute("CHECKPOINT")
+    (version,) = con.execute(
+        "SELECT tags['storage_version'] FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    kinds = {
+        kind
+        for (kind,) in con.execute(
+            """SELECT compression FROM pragma_storage_info('raw."PEOPLE"')
+            WHERE column_name = '__value' AND segment_type = 'VARCHAR'"""
+        ).fetchall()
+    }
+    con.close()
+    return version, kinds
+
+
+def test_a_new_warehouse_keeps_the_value_bytes_zstd_compressed(tmp_path):
+    assert _value_compression(tmp_path / "new.duckdb") == ("v1.2.0+", {"ZSTD"})
+
+
+def test_a_warehouse_file_in_the_older_format_keeps_it_and_never_stores_the_bytes_uncompressed(tmp_path):
+    """zstd forced on DuckDB's default format would store the column uncompressed: not there."""
+    path = tmp_path / "old.duckdb"
+    duckdb.connect(str(path)).close()  # created by DuckDB's defaults, as streamduck did before
+    version, kinds = _value_compression(path)
+    assert version == "v1.0.0+" and kinds and "Uncompressed" not in kinds and "ZSTD" not in kinds

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -87,48 +87,62 @@ def commit_batch(
 
 def commit_batches(
     con: duckdb.DuckDBPyConnection,
-    batches: Sequence[Batch],
+    batches: list[Batch],
     *,
     guarantee: Guarantee,
     loader: str,
     max_value_bytes: int,
     conflicts_retried: int = 0,
+    more: Callable[[], Batch | None] | None = None,
 ) -> list[CommitResult]:
     """Write ``batches``, in order, in one transaction: each as :func:`commit_batch` would.
 
     A loader that is behind commits the classified batches queued for it together (only batches
     classified ahead, :attr:`Batch.staged`, go in groups): DuckDB then writes full row groups
     straight to the file instead of logging every row to the WAL first and compressing it again at
-    the checkpoint, and each stream's rows, dead letters, drift and offsets are written once per
-    group (figures in docs/loader.md). Each batch keeps its own compare-and-set and history row; if
-    one of them is stale, the group is rolled back and the batches are committed one by one, so the
-    ones before it still land and it is reported stale as usual.
+    the checkpoint, and each stream's drift and offsets are written once per group (figures in
+    docs/loader.md). ``more`` is asked for further batches once ``batches`` are landed, until it
+    returns None; each is landed as it comes and appended to ``batches`` (so a re-run after a
+    conflict repeats them), and the COMMIT is left with little to do. Each batch keeps its own
+    compare-and-set and history row; if one of them is stale, the group is rolled back and the
+    batches are committed one by one, so the ones before it still land and it is reported stale.
     """
-    if len(batches) > 1 and any(b.staged is None for b in batches):
-        raise AssertionError("only batches classified ahead are committed together")
     offsets = WarehouseOffsets(con)
     started = time.time()
+    positions: dict[str, dict[int, int]] = {}
+    """Compare-and-set: per stream, the stored offsets as the group's batches so far leave them."""
+    shapes: dict[str, list[pa.Table]] = {}
+    results: list[CommitResult] = []
     con.execute("BEGIN TRANSACTION")
     try:
-        if guarantee.compare_and_set:
-            conflicts = _first_conflicts(offsets, batches)
-            if conflicts:
-                con.execute("ROLLBACK")
-                if len(batches) > 1:
-                    return [_commit_alone(con, b, guarantee, loader, max_value_bytes) for b in batches]
-                return [CommitResult(batches[0].definition.name, committed=False, conflicts=conflicts)]
-            for name in dict.fromkeys(b.definition.name for b in batches):
-                if not offsets.fence(name):  # never seeded (a warehouse from before fences)
+        while len(results) < len(batches) or (more is not None and _append(batches, more())):
+            batch = batches[len(results)]
+            name = batch.definition.name
+            if guarantee.compare_and_set:
+                if name not in positions:
+                    if not offsets.fence(name):  # never seeded (a warehouse from before fences)
+                        con.execute("ROLLBACK")
+                        create_commit_fence(con, name)
+                        return commit_batches(
+                            con, batches, guarantee=guarantee, loader=loader, max_value_bytes=max_value_bytes,
+                            conflicts_retried=conflicts_retried, more=more,
+                        )  # fmt: skip
+                    positions[name] = offsets.stored(name, batch.definition.topic)
+                conflicts = WarehouseOffsets.compare(batch, positions[name])
+                if conflicts:
                     con.execute("ROLLBACK")
-                    create_commit_fence(con, name)
-                    return commit_batches(
-                        con, batches, guarantee=guarantee, loader=loader, max_value_bytes=max_value_bytes,
-                        conflicts_retried=conflicts_retried,
-                    )  # fmt: skip
-        if batches[0].staged is None:
-            results = [_classify_and_land(con, batches[0], guarantee, max_value_bytes)]
-        else:
-            results = _land_classified(con, batches)
+                    if len(batches) > 1:
+                        return [_commit_alone(con, b, guarantee, loader, max_value_bytes) for b in batches]
+                    return [CommitResult(name, committed=False, conflicts=conflicts)]
+                positions[name].update(batch.next_offsets)
+            if batch.staged is None:
+                if len(batches) > 1:
+                    raise AssertionError("only batches classified ahead are committed together")
+                results.append(_classify_and_land(con, batch, guarantee, max_value_bytes))
+            else:
+                results.append(_land_classified(con, batch))
+                shapes.setdefault(name, []).append(_numbered(batch.shapes, len(shapes.get(name, []))))
+        _record_group_drift(con, batches, shapes)
         now = utc_now()
         for definition, ends, topic_id in _ends(batches):
             offsets.advance(definition, ends, topic_id, loader, now)
@@ -146,25 +160,17 @@ def commit_batches(
     return results
 
 
+def _append(batches: list[Batch], batch: Batch | None) -> bool:
+    if batch is None:
+        return False
+    batches.append(batch)
+    return True
+
+
 def _commit_alone(
     con: duckdb.DuckDBPyConnection, batch: Batch, guarantee: Guarantee, loader: str, max_value_bytes: int
 ) -> CommitResult:
     return commit_batch(con, batch, guarantee=guarantee, loader=loader, max_value_bytes=max_value_bytes)
-
-
-def _first_conflicts(offsets: WarehouseOffsets, batches: Sequence[Batch]) -> dict[int, int | None]:
-    """The compare of compare-and-set, batch by batch: each against the stored offsets as the
-    group's batches before it leave them. The conflicts of the first stale batch (empty: none)."""
-    positions: dict[str, dict[int, int]] = {}
-    for batch in batches:
-        name = batch.definition.name
-        if name not in positions:
-            positions[name] = offsets.stored(name, batch.definition.topic)
-        conflicts = WarehouseOffsets.compare(batch, positions[name])
-        if conflicts:
-            return conflicts
-        positions[name].update(batch.next_offsets)
-    return {}
 
 
 def _ends(batches: Sequence[Batch]) -> list[tuple[SourceDefinition, dict[int, int], str | None]]:
@@ -179,46 +185,49 @@ def _ends(batches: Sequence[Batch]) -> list[tuple[SourceDefinition, dict[int, in
 def _classify_and_land(
     con: duckdb.DuckDBPyConnection, batch: Batch, guarantee: Guarantee, max_value_bytes: int
 ) -> CommitResult:
-    """Classify ``batch`` in the transaction (not classified ahead), then land it."""
+    """Classify ``batch`` in the transaction (not classified ahead), then land it, drift counted."""
     _fill_staged(con, batch, guarantee, max_value_bytes)
     result = _insert_staged(con, batch)
     _record_drift(con, batch.definition, f"({_shapes_query(STAGED)})")
+    _release_staged(con)
     return result
 
 
-def _land_classified(con: duckdb.DuckDBPyConnection, batches: Sequence[Batch]) -> list[CommitResult]:
-    """Land batches classified ahead: each stream's batches as one relation, in order.
+def _land_classified(con: duckdb.DuckDBPyConnection, batch: Batch) -> CommitResult:
+    """Land a batch classified ahead (its drift is counted with its group's).
 
-    Their counts come from the classification: with compare-and-set (the only guarantee that
-    classifies ahead) none of their records can be in the warehouse already.
+    Its counts come from the classification: with compare-and-set (the only guarantee that
+    classifies ahead) none of its records can be in the warehouse already.
     """
-    import pyarrow as pa
-
-    results = {id(b): _classified_counts(b) for b in batches}
-    by_stream: dict[str, list[Batch]] = {}
-    for batch in batches:
-        by_stream.setdefault(batch.definition.name, []).append(batch)
-    for name, members in by_stream.items():
-        definition = members[0].definition
-        con.register(STAGED, pa.concat_tables([b.staged for b in members]))
-        # The batch's position in the group orders "first seen" in schema drift.
-        con.register(_SHAPES, pa.concat_tables([_numbered(b.shapes, k) for k, b in enumerate(members)]))
-        rows = land_staged(con, definition, STAGED)
-        if any(results[id(b)].dead_letters for b in members):
-            _insert_dead_letters(con, definition)
-        _record_drift(con, definition, _SHAPES)
-        _release_staged(con)
-        if rows != sum(results[id(b)].rows for b in members):
-            raise AssertionError(f"stream {name}: {rows} rows landed, the classification counted otherwise")
-    return [results[id(b)] for b in batches]
-
-
-def _classified_counts(batch: Batch) -> CommitResult:
-    """The result of landing ``batch``, from its classification: rows, and dead letters (a reason)."""
     staged = batch.staged
     assert staged is not None
     dead = staged.num_rows - staged.column("reason").null_count
-    return CommitResult(batch.definition.name, committed=True, rows=staged.num_rows - dead, dead_letters=dead)
+    con.register(STAGED, staged)
+    rows = land_staged(con, batch.definition, STAGED)
+    if dead:
+        _insert_dead_letters(con, batch.definition)
+    _release_staged(con)
+    if rows != staged.num_rows - dead:
+        raise AssertionError(
+            f"stream {batch.definition.name}: {rows} rows landed, the classification said otherwise"
+        )
+    return CommitResult(batch.definition.name, committed=True, rows=rows, dead_letters=dead)
+
+
+def _record_group_drift(
+    con: duckdb.DuckDBPyConnection, batches: Sequence[Batch], shapes: dict[str, list[pa.Table]]
+) -> None:
+    """Count the schema drift of a group's batches classified ahead, once per stream."""
+    import pyarrow as pa
+
+    definitions = {b.definition.name: b.definition for b in batches}
+    for name, tables in shapes.items():
+        # The batch's position in the group orders "first seen".
+        con.register(_SHAPES, pa.concat_tables(tables))
+        try:
+            _record_drift(con, definitions[name], _SHAPES)
+        finally:
+            con.unregister(_SHAPES)
 
 
 def _numbered(shapes: pa.Table | None, position: int) -> pa.Table:

@@ -47,6 +47,14 @@ MEMORY_PER_VALUE_BYTE = 32
 """Classifying a batch of large values takes many times their size (every expression of the full
 classification holds its own copy of a chunk; docs/loader.md has the figure): 32 leaves room."""
 _MIB = 1024 * 1024
+CLASSIFIERS = 2
+"""Threads classifying batches ahead. Two: when the consumer thread waits (for queue space, or at
+the end of a backlog) the second uses its core, and a backlog's last batches are classified in
+parallel instead of one after the other while the writer waits."""
+GROUP_RECORDS = 150_000
+"""A commit group takes no more batches once it holds this many records: past a row group
+(122 880 rows), DuckDB writes the group's full row groups straight to the file, compressed, instead
+of logging them to the WAL and compressing them again at the checkpoint."""
 CHECKPOINT_WAL_MB = 64
 """Checkpoint after 64 MiB of WAL instead of DuckDB's 16: every checkpoint rewrites the table's last,
 partly filled row group, so fewer, larger ones cost less; a larger WAL only moves the work to the
@@ -113,9 +121,12 @@ class WarehouseWriter:
         self.hold_count = 0
         self.lock_wait_total_s = 0.0
         self._waiters = Waiters(warehouse.path) if isinstance(warehouse, DuckDBFile) else None
-        self._scratch: duckdb.DuckDBPyConnection | None = None
-        """The classifier thread's in-memory DuckDB (used on that thread only)."""
-        self._classifier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="streamduck-classify")
+        self._scratch = threading.local()
+        """Each classifier thread's in-memory DuckDB (``.con``), used on that thread only."""
+        self._scratches: list[duckdb.DuckDBPyConnection] = []
+        self._classifier = ThreadPoolExecutor(
+            max_workers=CLASSIFIERS, thread_name_prefix="streamduck-classify"
+        )
         self._memory_mb: int | None = None
         self._thread = threading.Thread(target=self._run, name="streamduck-writer", daemon=True)
 
@@ -143,12 +154,14 @@ class WarehouseWriter:
         batch.staging = self._classifier.submit(self._classify, batch)
 
     def _classify(self, batch: Batch) -> None:
-        if self._scratch is None:
+        con = getattr(self._scratch, "con", None)
+        if con is None:
             import duckdb
 
-            self._scratch = duckdb.connect()
-            self._scratch.execute("SET threads = 1")
-        classify_ahead(self._scratch, batch, self._options.max_value_bytes)
+            con = self._scratch.con = duckdb.connect()
+            con.execute("SET threads = 1")
+            self._scratches.append(con)
+        classify_ahead(con, batch, self._options.max_value_bytes)
 
     def call(self, fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
         """Run ``fn(connection)`` on the writer thread after the queued batches; return its result."""
@@ -190,8 +203,8 @@ class WarehouseWriter:
         self._classifier.shutdown(wait=True, cancel_futures=True)
         if self._waiters is not None:
             self._waiters.close()
-        if self._scratch is not None:
-            self._scratch.close()
+        for con in self._scratches:
+            con.close()
         self.raise_if_failed()
 
     def _put(self, item: Any) -> None:
@@ -304,20 +317,26 @@ class WarehouseWriter:
             return item
         return self._queue.get(timeout=timeout)
 
-    def _group(self, first: Batch) -> list[Batch]:
-        """``first`` and the classified-ahead batches queued right behind it, to commit together."""
-        group = [first]
-        if first.staging is None and first.staged is None:
-            return group
-        while True:
+    def _more(self, group: list[Batch]) -> Callable[[], Batch | None]:
+        """What a commit group asks for further batches: the next queued batch classified ahead,
+        once classified, until the group holds :data:`GROUP_RECORDS` records or the queue holds
+        something else (held back, handled next) or nothing."""
+
+        def more() -> Batch | None:
+            if sum(b.records for b in group) >= GROUP_RECORDS:
+                return None
             try:
-                item = self._queue.get_nowait()
+                item = self._get(timeout=0)
             except queue.Empty:
-                return group
+                return None
             if not isinstance(item, Batch) or (item.staging is None and item.staged is None):
-                self._held = item  # handled next, after the group
-                return group
-            group.append(item)
+                self._held = item
+                return None
+            if item.staging is not None:
+                item.staging.result()  # raises what classifying it raised
+            return item
+
+        return more
 
     def _handle(self, con: duckdb.DuckDBPyConnection | None, item: Any) -> None:
         self._current = item
@@ -326,11 +345,11 @@ class WarehouseWriter:
             return
         if isinstance(item, Batch):
             assert con is not None, "batches are handled inside a session"
-            group = self._group(item)
-            for batch in group:
-                if batch.staging is not None:
-                    batch.staging.result()  # raises what classifying it raised
-            for batch, result in zip(group, self._commit(con, group), strict=True):
+            if item.staging is not None:
+                item.staging.result()  # raises what classifying it raised
+            group = [item]
+            more = None if item.staged is None else self._more(group)
+            for batch, result in zip(group, self._commit(con, group, more), strict=True):
                 self._results.put((batch, result))
             return
         fn, future = item
@@ -339,7 +358,9 @@ class WarehouseWriter:
         except Exception as exc:
             future.set_exception(exc)
 
-    def _commit(self, con: duckdb.DuckDBPyConnection, batches: list[Batch]) -> list[CommitResult]:
+    def _commit(
+        self, con: duckdb.DuckDBPyConnection, batches: list[Batch], more: Callable[[], Batch | None] | None
+    ) -> list[CommitResult]:
         """Commit ``batches`` in one transaction; a commit conflict with a concurrent writer
         (DuckLake) re-runs it whole.
 
@@ -354,10 +375,16 @@ class WarehouseWriter:
             retried += 1
             log.info("stream %s: commit conflict %d, retrying: %s", names, retried, exc)
 
-        return retry_conflicts(lambda: self._commit_within_memory(con, batches, retried), on_retry=count)
+        return retry_conflicts(
+            lambda: self._commit_within_memory(con, batches, more, retried), on_retry=count
+        )
 
     def _commit_within_memory(
-        self, con: duckdb.DuckDBPyConnection, batches: list[Batch], conflicts_retried: int
+        self,
+        con: duckdb.DuckDBPyConnection,
+        batches: list[Batch],
+        more: Callable[[], Batch | None] | None,
+        conflicts_retried: int,
     ) -> list[CommitResult]:
         """Commit under a memory limit sized from the largest batch; more memory if DuckDB runs out."""
         import duckdb
@@ -373,7 +400,7 @@ class WarehouseWriter:
             try:
                 return commit_batches(
                     con, batches, guarantee=options.guarantee, loader=options.loader,
-                    max_value_bytes=options.max_value_bytes, conflicts_retried=conflicts_retried,
+                    max_value_bytes=options.max_value_bytes, conflicts_retried=conflicts_retried, more=more,
                 )  # fmt: skip
             except duckdb.OutOfMemoryException:  # rolled back: retry the whole batch with more
                 if limit_mb is None:

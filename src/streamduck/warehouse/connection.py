@@ -37,6 +37,12 @@ def one_row(cursor: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
     return row
 
 
+STORAGE_VERSION = "v1.2.0"
+"""The DuckDB storage format of warehouse files streamduck creates: the first that compresses text
+with zstd (the kept bytes, :func:`~streamduck.warehouse.schema.create_source_tables`). DuckDB 1.2
+and later read it; files created earlier keep the format they have."""
+
+
 def connect(path: Path | str, read_only: bool = False, wait_s: float = 0.0) -> duckdb.DuckDBPyConnection:
     """Open the warehouse at the current internal schema version, waiting up to ``wait_s`` for its lock.
 
@@ -83,7 +89,9 @@ def _open(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnecti
     with contextlib.ExitStack() as waiting:
         while True:
             try:
-                return duckdb.connect(str(path), read_only=read_only)
+                return duckdb.connect(
+                    str(path), read_only=read_only, config={"storage_compatibility_version": STORAGE_VERSION}
+                )
             except duckdb.IOException as exc:
                 if "version number" in str(exc):
                     raise _incompatible(path) from None

@@ -316,7 +316,10 @@ def create_source_tables(
 ) -> None:
     """Create the tables a source's records land in (``suffix``: under another name), if missing."""
     raw = qualified(RAW_SCHEMA, definition.name + suffix)
-    execute_ddl(con, f"CREATE TABLE IF NOT EXISTS {raw} ({_column_list(landing_columns(definition))})")
+    compressed = {VALUE: "zstd"} if _stores_zstd_text(con) else {}
+    execute_ddl(
+        con, f"CREATE TABLE IF NOT EXISTS {raw} ({_column_list(landing_columns(definition), compressed)})"
+    )
     if definition.kind == "TABLE":
         latest = qualified(LATEST_SCHEMA, definition.name + suffix)
         execute_ddl(con, f"CREATE TABLE IF NOT EXISTS {latest} ({_column_list(latest_columns(definition))})")
@@ -360,10 +363,31 @@ def record_landing_recipe(con: duckdb.DuckDBPyConnection, definition: SourceDefi
     )
 
 
-def _column_list(columns: list[tuple[str, str]]) -> str:
-    # No compression forced on the kept bytes: DuckDB 1.5 stored a `USING COMPRESSION zstd` column
-    # of fake people's JSON uncompressed (pragma_storage_info), its own choice (FSST) takes ~1/4.
-    return ", ".join(f"{quote_ident(name)} {kind}" for name, kind in columns)
+def _column_list(columns: list[tuple[str, str]], compressed: dict[str, str] | None = None) -> str:
+    compressed = compressed or {}
+    return ", ".join(
+        f"{quote_ident(name)} {kind}"
+        + (f" USING COMPRESSION {compressed[name]}" if name in compressed else "")
+        for name, kind in columns
+    )
+
+
+def _stores_zstd_text(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the database being written is a DuckDB file whose storage format compresses text with
+    zstd: files created by streamduck since the kept bytes are zstd-compressed are (see
+    :data:`~streamduck.warehouse.connection.STORAGE_VERSION`); older files, read by DuckDB's
+    default format, would store a zstd column uncompressed, and a DuckLake has formats of its own.
+
+    zstd on the kept bytes: 1M fake people's JSON takes ~110 MiB instead of ~190 MiB (DuckDB's own
+    choice, FSST), and costs less CPU to write (figures in docs/loader.md).
+    """
+    row = con.execute(
+        "SELECT type, tags['storage_version'] FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    if row is None or row[0] != "duckdb" or not row[1]:
+        return False
+    major, minor = (int(part) for part in row[1].lstrip("v").split(".")[:2])
+    return (major, minor) >= (1, 2)
 
 
 def create_commit_fence(con: duckdb.DuckDBPyConnection, stream: str) -> None:
