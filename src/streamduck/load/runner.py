@@ -204,7 +204,12 @@ class LoadRun:
         max_records = min(limits.records, 20_000)  # a batch is never much larger than asked
         while not self.stop.is_set():
             try:
-                fetched = self.consumer.poll(timeout_ms=poll_ms, max_records=max_records)
+                # Parked partitions fetch nothing until the warehouse's offsets arrive: a short
+                # poll then, so that they resume as soon as the offsets are in (a full one left
+                # ~0.5 s idle at every start, the first assignment being parked until the writer
+                # has prepared the file).
+                parked = bool(self.rebalances) or self.positioning is not None
+                fetched = self.consumer.poll(timeout_ms=50 if parked else poll_ms, max_records=max_records)
             except OffsetOutOfRangeError as exc:
                 self._out_of_range(exc.args[0] if exc.args and isinstance(exc.args[0], dict) else {})
                 continue
@@ -227,7 +232,11 @@ class LoadRun:
             # Batches close by count, bytes or age; the age limit bounds latency in follow mode.
             self._submit_ready(force=False)
             self._collect_results()
-            if self.mode == "until-caught-up" and not fetched and self._caught_up():
+            if (
+                self.mode == "until-caught-up"
+                and (not fetched or self._at_high_watermarks())
+                and self._caught_up()
+            ):
                 return
 
     def _submit_ready(self, force: bool) -> None:
@@ -247,11 +256,29 @@ class LoadRun:
         crash_point(CrashPoint.BEFORE_WRITE)
         self.writer.submit(batch)
 
+    def _at_high_watermarks(self) -> bool:
+        """Every assigned partition read up to the high watermark of its latest fetch.
+
+        That is the broker's own end of the log (Tansu's ListOffsets may under-report it), so the
+        drain can end there instead of waiting for an empty poll, which comes back only after the
+        broker's fetch wait (up to 0.5 s at the end of every bounded load). Records beyond the
+        last stable offset of an open transaction keep a partition short of it: the empty poll
+        decides then, as before.
+        """
+        if not self.joined or self.positioning is not None or self.rebalances:
+            return False
+        assignment = self.consumer.assignment()
+        for tp in assignment:
+            highwater = self.consumer.highwater(tp)
+            if highwater is None or self.consumer.position(tp) < highwater:
+                return False
+        return bool(assignment)
+
     def _caught_up(self) -> bool:
         """Joined, every assigned partition at or past its end offset at start, and all committed.
 
-        Called after an empty poll (the embedded broker under-reports end offsets, so reaching
-        them is not enough: the drain continues until a poll comes back empty). Partitions of
+        Called after an empty poll, or once every partition is read to its high watermark (the
+        embedded broker under-reports end offsets, so reaching them is not enough). Partitions of
         other members count once the group's commits reach their targets (see
         :mod:`streamduck.kafka.bounded`).
         """
