@@ -245,21 +245,25 @@ class WarehouseWriter:
             self._fail_pending(self._error)
 
     def _warm_up(self) -> None:
-        """Import DuckDB and Arrow and create the layout while the consumer joins its group."""
-        import pyarrow as pa
-
-        # pyarrow's first binary conversion costs ~1 s of one-time setup: pay it now, hidden
-        # behind the group join, not on the first batch.
-        warm = pa.table({"value": pa.array([b"{}"], pa.binary())})
+        """Create the layout while the consumer starts (its positions wait for it). Without
+        classification ahead, also import Arrow and rehearse a batch's statements, which the first
+        commit would otherwise wait for; with it, the classifier threads do that work themselves."""
+        inline = not self._options.guarantee.read_ahead
         con = self._warehouse.connect(wait_s=self._options.lock_wait_s)
         try:
-            con.register("_streamduck_warm", warm)
-            con.execute("SELECT count(*) FROM _streamduck_warm").fetchall()
-            con.unregister("_streamduck_warm")
+            if inline:
+                import pyarrow as pa
+
+                # pyarrow's first binary conversion costs ~1 s of one-time setup: pay it now,
+                # hidden behind the group join, not on the first batch.
+                con.register("_streamduck_warm", pa.table({"value": pa.array([b"{}"], pa.binary())}))
+                con.execute("SELECT count(*) FROM _streamduck_warm").fetchall()
+                con.unregister("_streamduck_warm")
             for definition in self._definitions:
                 # Loaders starting together on a DuckLake all replace the view: the losers retry.
                 retry_conflicts(functools.partial(ensure_source, con, definition))
-                rehearse(con, definition, self._options.max_value_bytes)
+                if inline:
+                    rehearse(con, definition, self._options.max_value_bytes)
         finally:
             con.close()
 
