@@ -2,7 +2,8 @@
 
 Fault tests (tests/load/test_crash.py, tests/transform/test_transform_faults.py) set the variable
 in a subprocess; production never does, and then :func:`crash_point` is a dictionary lookup. ``@n``
-crashes at the n-th time the point is reached (default: the first). The process ends with
+crashes at the n-th time the point is reached (default: the first); the loader's points count
+batches, so a commit group of several batches passes a point once per batch. The process ends with
 ``os._exit(CRASH_EXIT_CODE)``: no cleanup, no flush, like a SIGKILL.
 """
 
@@ -21,7 +22,7 @@ class CrashPoint(enum.StrEnum):
     BEFORE_WRITE = "before-write"
     """Loader: batch closed and about to be queued; at-most-once has already committed to Kafka."""
     AFTER_INSERT = "after-insert"
-    """Loader: rows, dead letters and offsets inserted; the warehouse transaction is not committed."""
+    """Loader: a batch's rows and dead letters inserted; the warehouse transaction is not committed."""
     AFTER_WAREHOUSE_COMMIT = "after-warehouse-commit"
     """Loader: warehouse committed, Kafka group offsets not yet (exactly-once, at-least-once)."""
     AFTER_KAFKA_COMMIT = "after-kafka-commit"

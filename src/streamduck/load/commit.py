@@ -142,6 +142,7 @@ def commit_batches(
             else:
                 results.append(_land_classified(con, batch))
                 shapes.setdefault(name, []).append(_numbered(batch.shapes, len(shapes.get(name, []))))
+            crash_point(CrashPoint.AFTER_INSERT)
         _record_group_drift(con, batches, shapes)
         now = utc_now()
         for definition, ends, topic_id in _ends(batches):
@@ -149,14 +150,14 @@ def commit_batches(
         for batch, result in zip(batches, results, strict=True):
             result.conflicts_retried = conflicts_retried
             _record_history(con, batch, result, guarantee.name.value, loader, started)
-        crash_point(CrashPoint.AFTER_INSERT)
         con.execute("COMMIT")
     except BaseException:
         _rollback(con)
         raise
     finally:
         _release_staged(con)
-    crash_point(CrashPoint.AFTER_WAREHOUSE_COMMIT)
+    for _ in results:
+        crash_point(CrashPoint.AFTER_WAREHOUSE_COMMIT)
     return results
 
 

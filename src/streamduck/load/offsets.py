@@ -31,15 +31,18 @@ class WarehouseOffsets:
        :meth:`stored` at assignment, or from its own previous batch).
     2. At-most-once only: the batch's end offsets are committed to the Kafka group; if the group
        moved on, the batch is dropped (the new owner reads those records). [before-write]
-    3. The writer thread opens one DuckDB transaction.
+    3. The writer thread opens one DuckDB transaction (with exactly-once, a writer that is behind
+       lands the classified batches queued for it in the same one: steps 4-5 per batch, 6-7 per
+       stream, see :func:`~streamduck.load.commit.commit_batches`).
     4. Exactly-once only, :meth:`conflicts` (compare): if any partition's stored offset differs
        from ``batch.expected``, another loader committed in between; the transaction is rolled
        back whole and the main thread seeks those partitions to the stored offsets.
-    5. The batch is classified; valid rows go to the raw table, the others to the dead letters.
-       Records below the stored offsets (redeliveries, at-least-once) are filtered out by
-       :meth:`unloaded` and counted as duplicates.
+    5. The batch is classified (ahead, on a classifier thread, with exactly-once); valid rows go
+       to the raw table, the others to the dead letters. Records below the stored offsets
+       (redeliveries, at-least-once) are filtered out by :meth:`unloaded` and counted as
+       duplicates. [after-insert]
     6. Schema drift counters are updated.
-    7. :meth:`advance` (set) stores the batch's end offsets; a history row is written. [after-insert]
+    7. :meth:`advance` (set) stores the batch's end offsets; a history row is written.
     8. COMMIT: rows, dead letters, drift, offsets and history land together, or none of them.
        [after-warehouse-commit]
     9. Exactly-once and at-least-once: the main thread commits to the Kafka group, per partition,

@@ -294,16 +294,18 @@ class LoadRun:
 
     def _collect_results(self) -> None:
         changed: set[str] = set()
+        committed = 0
         for batch, result in self.writer.results():
             if result.committed:
                 self._record(batch, result)
                 for partition, offset in batch.next_offsets.items():
                     self.loaded[(batch.definition.name, (batch.definition.topic, partition))] = offset
                 changed.add(batch.definition.topic)
+                committed += 1
             else:
                 self._reposition_stale(batch, result)
         if changed and not self.guarantee.kafka_commit_first:
-            self._commit_kafka({topic: self._loaded_by_all(topic) for topic in changed})
+            self._commit_kafka({topic: self._loaded_by_all(topic) for topic in changed}, batches=committed)
 
     def _loaded_by_all(self, topic: str) -> dict[int, int]:
         """Per partition assigned here, the offset every stream of ``topic`` has loaded up to.
@@ -357,14 +359,16 @@ class LoadRun:
                 builder.reset_position(tp.partition, stored[builder.definition.name])
         seek_to_lowest_need(self.consumer, tp, builders)
 
-    def _commit_kafka(self, offsets: dict[str, dict[int, int]]) -> bool:
+    def _commit_kafka(self, offsets: dict[str, dict[int, int]], batches: int = 1) -> bool:
+        """Commit ``offsets`` to the group (they cover ``batches`` batches); False if it moved on."""
         from streamduck.kafka.clients import commit_group_offsets
 
         if not any(offsets.values()):  # every partition concerned was handed over
             return True
         if not commit_group_offsets(self.consumer, offsets):
             return False
-        crash_point(CrashPoint.AFTER_KAFKA_COMMIT)
+        for _ in range(batches):  # crash points count batches
+            crash_point(CrashPoint.AFTER_KAFKA_COMMIT)
         return True
 
     # The two callbacks below run on kafka-python's IO thread, which also sends the heartbeats,
