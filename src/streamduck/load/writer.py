@@ -8,10 +8,11 @@ has stayed empty for ``idle_s``, as soon as another process announces that it wa
 readers (``streamduck sql``, ``status``) and other loaders of the same file get their turn: DuckDB
 lets one process write a file, or several read it, never both.
 
-With compare-and-set (exactly-once), a third thread classifies each batch on an in-memory DuckDB
-while the writer commits the one before it (see :meth:`WarehouseWriter.classify_ahead`): parsing
-and typing the JSON costs about as much as storing the rows, and the two then overlap on separate
-cores instead of taking turns on one.
+With compare-and-set (exactly-once), classifier threads classify each batch on in-memory DuckDBs
+of their own while the writer lands the ones before it (see :meth:`WarehouseWriter.classify_ahead`):
+parsing and typing the JSON costs about as much as storing the rows, and the two then overlap on
+separate cores instead of taking turns on one. A writer that is behind lands the classified
+batches queued for it in one transaction (:func:`~streamduck.load.commit.commit_batches`).
 """
 
 from __future__ import annotations
@@ -144,7 +145,7 @@ class WarehouseWriter:
         self._put(batch)
 
     def classify_ahead(self, batch: Batch) -> None:
-        """Start classifying ``batch`` on the classifier thread, without the file; :meth:`submit`
+        """Start classifying ``batch`` on a classifier thread, without the file; :meth:`submit`
         commits it later (the writer waits for the classification first).
 
         Valid with compare-and-set only (:attr:`Guarantee.read_ahead`), which proves at commit that
