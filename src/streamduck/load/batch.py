@@ -52,6 +52,11 @@ class Batch:
     topic_id: str | None = None
     """The id of the topic incarnation the records were read from (stored with the offsets)."""
 
+    @property
+    def classified_ahead(self) -> bool:
+        """Classified (or being classified) ahead of its commit, on a classifier thread."""
+        return self.staged is not None or self.staging is not None
+
     @classmethod
     def empty(cls, definition: SourceDefinition) -> Batch:
         """A batch without records (for rehearsing a commit's statements)."""

@@ -19,7 +19,7 @@ from streamduck.crash import CrashPoint, crash_point
 from streamduck.ksql.model import SourceDefinition
 from streamduck.load.batch import Batch
 from streamduck.load.classify import STAGED, stage, stage_to_arrow
-from streamduck.load.guarantee import EXACTLY_ONCE, Guarantee
+from streamduck.load.guarantee import Guarantee
 from streamduck.load.offsets import WarehouseOffsets
 from streamduck.warehouse.connection import one_row
 from streamduck.warehouse.landing import land_staged
@@ -138,8 +138,10 @@ def commit_batches(
             if batch.staged is None:
                 if len(batches) > 1:
                     raise AssertionError("only batches classified ahead are committed together")
-                results.append(_classify_and_land(con, batch, guarantee, max_value_bytes))
+                results.append(_classify_and_land(con, batch, max_value_bytes))
             else:
+                if not guarantee.read_ahead:
+                    raise AssertionError(f"batches classified ahead are not valid with {guarantee.name}")
                 results.append(_land_classified(con, batch))
                 shapes.setdefault(name, []).append(_numbered(batch.shapes, len(shapes.get(name, []))))
             crash_point(CrashPoint.AFTER_INSERT)
@@ -183,11 +185,9 @@ def _ends(batches: Sequence[Batch]) -> list[tuple[SourceDefinition, dict[int, in
     return list(ends.values())
 
 
-def _classify_and_land(
-    con: duckdb.DuckDBPyConnection, batch: Batch, guarantee: Guarantee, max_value_bytes: int
-) -> CommitResult:
+def _classify_and_land(con: duckdb.DuckDBPyConnection, batch: Batch, max_value_bytes: int) -> CommitResult:
     """Classify ``batch`` in the transaction (not classified ahead), then land it, drift counted."""
-    _fill_staged(con, batch, guarantee, max_value_bytes)
+    _fill_staged(con, batch, max_value_bytes)
     result = _insert_staged(con, batch)
     _record_drift(con, batch.definition, f"({_shapes_query(STAGED)})")
     _release_staged(con)
@@ -270,15 +270,8 @@ def classify_ahead(con: duckdb.DuckDBPyConnection, batch: Batch, max_value_bytes
         _release_staged(con)
 
 
-def _fill_staged(
-    con: duckdb.DuckDBPyConnection, batch: Batch, guarantee: Guarantee, max_value_bytes: int
-) -> None:
-    if batch.staged is not None:
-        if not guarantee.read_ahead:
-            raise AssertionError(f"batches classified ahead are not valid with {guarantee.name}")
-        con.register(STAGED, batch.staged)
-        con.register(_SHAPES, batch.shapes)
-        return
+def _fill_staged(con: duckdb.DuckDBPyConnection, batch: Batch, max_value_bytes: int) -> None:
+    """Classify ``batch`` in the transaction into :data:`STAGED`, leaving out what is already stored."""
     con.register(_BATCH, batch.to_arrow())
     stage(con, batch.definition, WarehouseOffsets.unloaded(batch.definition, _BATCH), max_value_bytes)
 
@@ -300,7 +293,7 @@ def rehearse(con: duckdb.DuckDBPyConnection, definition: SourceDefinition, max_v
     batch = Batch.empty(definition)
     con.execute("BEGIN TRANSACTION")
     try:
-        _classify_and_land(con, batch, EXACTLY_ONCE, max_value_bytes)
+        _classify_and_land(con, batch, max_value_bytes)
     finally:
         con.execute("ROLLBACK")
         _release_staged(con)

@@ -34,7 +34,7 @@ class WarehouseOffsets:
     3. The writer thread opens one DuckDB transaction (with exactly-once, a writer that is behind
        lands the classified batches queued for it in the same one: steps 4-5 per batch, 6-7 per
        stream, see :func:`~streamduck.load.commit.commit_batches`).
-    4. Exactly-once only, :meth:`conflicts` (compare): if any partition's stored offset differs
+    4. Exactly-once only, :meth:`compare` against :meth:`stored`: if any partition's stored offset differs
        from ``batch.expected``, another loader committed in between; the transaction is rolled
        back whole and the main thread seeks those partitions to the stored offsets.
     5. The batch is classified (ahead, on a classifier thread, with exactly-once); valid rows go
@@ -71,14 +71,11 @@ class WarehouseOffsets:
         ).fetchall()
         return {(topic, partition): offset for topic, partition, offset in rows}
 
-    def conflicts(self, batch: Batch) -> dict[int, int | None]:
-        """The compare of compare-and-set: partitions whose stored offset is not ``batch.expected``,
-        with what is stored instead (None: nothing). Empty when the batch may commit."""
-        return self.compare(batch, self.stored(batch.definition.name, batch.definition.topic))
-
     @staticmethod
     def compare(batch: Batch, stored: dict[int, int]) -> dict[int, int | None]:
-        """:meth:`conflicts` against ``stored`` (next offset per partition) instead of the table."""
+        """The compare of compare-and-set: partitions whose offset in ``stored`` (next offset per
+        partition) is not ``batch.expected``, with what is stored instead (None: nothing). Empty
+        when the batch may commit."""
         return {
             partition: stored.get(partition)
             for partition, expected in batch.expected.items()

@@ -140,7 +140,7 @@ class WarehouseWriter:
 
         With compare-and-set it is classified ahead, while the batches before it commit.
         """
-        if self._options.guarantee.read_ahead and batch.staged is None and batch.staging is None:
+        if self._options.guarantee.read_ahead and not batch.classified_ahead:
             self.classify_ahead(batch)
         self._put(batch)
 
@@ -334,7 +334,7 @@ class WarehouseWriter:
                 item = self._get(timeout=0)
             except queue.Empty:
                 return None
-            if not isinstance(item, Batch) or (item.staging is None and item.staged is None):
+            if not isinstance(item, Batch) or not item.classified_ahead:
                 self._held = item
                 return None
             if item.staging is not None:
@@ -353,7 +353,7 @@ class WarehouseWriter:
             if item.staging is not None:
                 item.staging.result()  # raises what classifying it raised
             group = [item]
-            more = None if item.staged is None else self._more(group)
+            more = self._more(group) if item.classified_ahead else None
             for batch, result in zip(group, self._commit(con, group, more), strict=True):
                 self._results.put((batch, result))
             return
